@@ -1,0 +1,85 @@
+//! The backend-independent conformance suite.
+//!
+//! Every case is an async function taking the store under test; [`conformance_suite!`] expands to
+//! one `#[tokio::test]` per case for a backend, so each (backend, case) pair passes or fails on its
+//! own. Cases only use the [`CatalogStore`] traits: no backend names, no backend-specific setup.
+//!
+//! [`conformance_suite!`]: crate::conformance_suite
+
+mod fixtures;
+mod namespaces;
+mod tabulars;
+mod tenancy;
+
+use std::any::Any;
+use std::sync::Arc;
+
+pub use namespaces::*;
+pub use tabulars::*;
+pub use tenancy::*;
+
+use crate::CatalogStore;
+
+/// A store under test plus whatever must outlive it (a temporary directory, a server).
+pub struct Subject {
+    /// The store.
+    pub store: Arc<dyn CatalogStore>,
+    /// Dropped after the case finishes.
+    pub guard: Box<dyn Any + Send + Sync>,
+}
+
+impl std::fmt::Debug for Subject {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Subject")
+            .field("store", &self.store)
+            .finish()
+    }
+}
+
+/// Expands to one test per conformance case. `$factory` is an async fn returning a [`Subject`].
+#[macro_export]
+macro_rules! conformance_suite {
+    ($factory:path) => {
+        $crate::conformance_suite!(@cases $factory;
+            health_ping,
+            tenant_crud,
+            tenant_delete_refused_while_it_owns_resources,
+            warehouse_crud,
+            warehouse_delete_refused_while_used,
+            catalog_crud,
+            catalog_requires_a_warehouse_of_the_same_tenant,
+            tenant_isolation,
+            namespace_crud,
+            namespace_hierarchy,
+            namespace_not_empty,
+            namespace_properties_update_is_atomic,
+            namespace_pagination,
+            tabular_create_and_load,
+            tables_and_views_share_identifiers,
+            tabular_pagination,
+            pointer_swap,
+            racing_swaps_exactly_one_wins,
+            multi_table_commit_is_all_or_nothing,
+            commit_create_failures,
+            rename_across_namespaces,
+            drop_tabular,
+            unicode_and_punctuation_names,
+            metrics_reports
+        );
+    };
+    (@cases $factory:path; $($case:ident),* $(,)?) => {
+        $(
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn $case() {
+                let subject = $factory().await;
+                $crate::conformance::$case(subject.store.clone()).await;
+                drop(subject);
+            }
+        )*
+    };
+}
+
+/// Liveness works on a fresh store.
+pub async fn health_ping(store: Arc<dyn CatalogStore>) {
+    store.ping().await.unwrap();
+}

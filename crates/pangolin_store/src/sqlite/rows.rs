@@ -1,0 +1,190 @@
+//! Row types and their conversion into domain records.
+
+use std::collections::BTreeMap;
+use std::str::FromStr;
+
+use pangolin_core::{
+    Catalog, MetricsReport, Namespace, NamespaceIdent, Result, StorageProfile, Tabular,
+    TabularIdent, TabularKind, Tenant, Warehouse,
+};
+
+use crate::sql_error::corrupt;
+
+pub(super) fn parse_id<T: FromStr<Err = uuid::Error>>(s: &str) -> Result<T> {
+    s.parse().map_err(|e| corrupt("id", e))
+}
+
+pub(super) fn parse_properties(json: &str) -> Result<BTreeMap<String, String>> {
+    serde_json::from_str(json).map_err(|e| corrupt("properties", e))
+}
+
+pub(super) fn properties_json(properties: &BTreeMap<String, String>) -> String {
+    serde_json::to_string(properties).expect("a string map always serializes")
+}
+
+pub(super) fn storage_json(storage: &StorageProfile) -> String {
+    serde_json::to_string(storage).expect("a storage profile always serializes")
+}
+
+#[derive(sqlx::FromRow)]
+pub(super) struct TenantRow {
+    id: String,
+    name: String,
+    properties: String,
+    created_at: i64,
+    updated_at: i64,
+}
+
+impl TenantRow {
+    pub(super) fn into_tenant(self) -> Result<Tenant> {
+        Ok(Tenant {
+            id: parse_id(&self.id)?,
+            name: self.name,
+            properties: parse_properties(&self.properties)?,
+            created_at: self.created_at,
+            updated_at: self.updated_at,
+        })
+    }
+}
+
+#[derive(sqlx::FromRow)]
+pub(super) struct WarehouseRow {
+    id: String,
+    tenant_id: String,
+    name: String,
+    storage: String,
+    created_at: i64,
+    updated_at: i64,
+}
+
+impl WarehouseRow {
+    pub(super) fn into_warehouse(self) -> Result<Warehouse> {
+        Ok(Warehouse {
+            id: parse_id(&self.id)?,
+            tenant_id: parse_id(&self.tenant_id)?,
+            name: self.name,
+            storage: serde_json::from_str(&self.storage)
+                .map_err(|e| corrupt("storage profile", e))?,
+            created_at: self.created_at,
+            updated_at: self.updated_at,
+        })
+    }
+}
+
+#[derive(sqlx::FromRow)]
+pub(super) struct CatalogRow {
+    id: String,
+    tenant_id: String,
+    name: String,
+    warehouse_id: String,
+    warehouse_name: String,
+    base_location: String,
+    properties: String,
+    created_at: i64,
+    updated_at: i64,
+}
+
+impl CatalogRow {
+    pub(super) fn into_catalog(self) -> Result<Catalog> {
+        Ok(Catalog {
+            id: parse_id(&self.id)?,
+            tenant_id: parse_id(&self.tenant_id)?,
+            name: self.name,
+            warehouse_id: parse_id(&self.warehouse_id)?,
+            warehouse_name: self.warehouse_name,
+            base_location: self.base_location,
+            properties: parse_properties(&self.properties)?,
+            created_at: self.created_at,
+            updated_at: self.updated_at,
+        })
+    }
+}
+
+#[derive(sqlx::FromRow)]
+pub(super) struct NamespaceRow {
+    id: String,
+    tenant_id: String,
+    catalog_id: String,
+    path: String,
+    properties: String,
+    created_at: i64,
+    updated_at: i64,
+}
+
+impl NamespaceRow {
+    pub(super) fn into_namespace(self) -> Result<Namespace> {
+        Ok(Namespace {
+            id: parse_id(&self.id)?,
+            tenant_id: parse_id(&self.tenant_id)?,
+            catalog_id: parse_id(&self.catalog_id)?,
+            ident: NamespaceIdent::from_encoded(&self.path)
+                .map_err(|e| corrupt("namespace path", e))?,
+            properties: parse_properties(&self.properties)?,
+            created_at: self.created_at,
+            updated_at: self.updated_at,
+        })
+    }
+}
+
+#[derive(sqlx::FromRow)]
+pub(super) struct TabularRow {
+    id: String,
+    tenant_id: String,
+    catalog_id: String,
+    namespace_path: String,
+    name: String,
+    kind: String,
+    metadata_location: String,
+    metadata: String,
+    created_at: i64,
+    updated_at: i64,
+}
+
+impl TabularRow {
+    pub(super) fn kind(&self) -> Result<TabularKind> {
+        TabularKind::parse(&self.kind).ok_or_else(|| corrupt("tabular kind", self.kind.clone()))
+    }
+
+    pub(super) fn into_tabular(self) -> Result<Tabular> {
+        let kind = self.kind()?;
+        let namespace = NamespaceIdent::from_encoded(&self.namespace_path)
+            .map_err(|e| corrupt("namespace path", e))?;
+        Ok(Tabular {
+            id: parse_id(&self.id)?,
+            tenant_id: parse_id(&self.tenant_id)?,
+            catalog_id: parse_id(&self.catalog_id)?,
+            ident: TabularIdent {
+                namespace,
+                name: self.name,
+            },
+            kind,
+            metadata_location: self.metadata_location,
+            metadata: self.metadata,
+            created_at: self.created_at,
+            updated_at: self.updated_at,
+        })
+    }
+}
+
+#[derive(sqlx::FromRow)]
+pub(super) struct MetricsReportRow {
+    id: String,
+    tenant_id: String,
+    tabular_id: String,
+    report_type: String,
+    report: String,
+    received_at: i64,
+}
+
+impl MetricsReportRow {
+    pub(super) fn into_report(self) -> Result<MetricsReport> {
+        Ok(MetricsReport {
+            id: parse_id(&self.id)?,
+            tenant_id: parse_id(&self.tenant_id)?,
+            tabular_id: parse_id(&self.tabular_id)?,
+            report_type: self.report_type,
+            report: self.report,
+            received_at: self.received_at,
+        })
+    }
+}

@@ -1,0 +1,4 @@
+//! The store's integration tests: the conformance suite against every backend.
+
+mod memory;
+mod sqlite;

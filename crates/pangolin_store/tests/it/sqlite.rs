@@ -1,0 +1,32 @@
+use std::sync::Arc;
+
+use pangolin_store::conformance::Subject;
+use pangolin_store::sqlite::{SqliteOptions, SqliteStore};
+
+/// A fresh store on a real SQLite file in a temporary directory.
+async fn subject() -> Subject {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("pangolin.db").display());
+    let store = SqliteStore::connect(&url, &SqliteOptions::default())
+        .await
+        .unwrap();
+    store.migrate().await.unwrap();
+    Subject {
+        store: Arc::new(store),
+        guard: Box::new(dir),
+    }
+}
+
+pangolin_store::conformance_suite!(subject);
+
+#[tokio::test]
+async fn migrating_twice_is_a_no_op() {
+    let subject = subject().await;
+    let dir = subject.guard.downcast_ref::<tempfile::TempDir>().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("pangolin.db").display());
+    let again = SqliteStore::connect(&url, &SqliteOptions::default())
+        .await
+        .unwrap();
+    again.migrate().await.unwrap();
+    again.migrate().await.unwrap();
+}
