@@ -1,1 +1,116 @@
-fn main() {}
+//! The `pangolin_api` binary: `serve` (default), `migrate`, `openapi`.
+
+use std::process::ExitCode;
+use std::time::Duration;
+
+use anyhow::Context;
+use clap::Parser;
+use pangolin_api::config::{Cli, Command, LogFormat, Settings, migrate, open_store};
+use pangolin_api::service::Service;
+use pangolin_api::{AppState, HttpSettings, bootstrap, http, router};
+use tracing_subscriber::EnvFilter;
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let cli = Cli::parse();
+    init_logging(&cli.settings);
+    let result = match cli.command.unwrap_or(Command::Serve) {
+        Command::Serve => serve(&cli.settings).await,
+        Command::Migrate => migrate(&cli.settings.database_url())
+            .await
+            .map(|()| tracing::info!("migrations applied"))
+            .context("migrating the database"),
+        Command::Openapi => {
+            println!("{}", http::docs::management_openapi_json());
+            Ok(())
+        }
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            tracing::error!("{e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn init_logging(settings: &Settings) {
+    let filter = EnvFilter::try_new(&settings.log).unwrap_or_else(|_| EnvFilter::new("info"));
+    let builder = tracing_subscriber::fmt().with_env_filter(filter);
+    match settings.log_format {
+        LogFormat::Text => builder.init(),
+        LogFormat::Json => builder.json().init(),
+    }
+}
+
+async fn serve(settings: &Settings) -> anyhow::Result<()> {
+    std::fs::create_dir_all(&settings.data_dir)
+        .with_context(|| format!("creating {}", settings.data_dir.display()))?;
+    let store = open_store(&settings.database_url(), !settings.no_migrate)
+        .await
+        .context("opening the store")?;
+    let service = Service::new(store);
+    if !settings.no_bootstrap
+        && let Some(base) = bootstrap::bootstrap(&service, &settings.data_dir)
+            .await
+            .context("bootstrapping the default tenant, warehouse and catalog")?
+    {
+        tracing::info!(base_location = %base, "created tenant 'default', warehouse 'default' and catalog 'default'");
+    }
+    let listener = tokio::net::TcpListener::bind(settings.listen)
+        .await
+        .with_context(|| format!("binding {}", settings.listen))?;
+    let address = listener.local_addr()?;
+    tracing::info!(
+        "Pangolin is serving the Iceberg REST catalog at http://{address} \
+         (Swagger UI: http://{address}/swagger-ui). Connect with PyIceberg:\n\n    \
+         from pyiceberg.catalog.rest import RestCatalog\n    \
+         catalog = RestCatalog(\"pangolin\", uri=\"http://{address}\", warehouse=\"default\")\n"
+    );
+    let state = AppState::new(
+        service,
+        HttpSettings {
+            max_body_bytes: settings.max_body_bytes,
+        },
+    );
+    let (stopping_tx, stopping_rx) = tokio::sync::oneshot::channel::<()>();
+    let server = axum::serve(listener, router(state)).with_graceful_shutdown(async move {
+        shutdown_signal().await;
+        tracing::info!("shutting down: finishing in-flight requests");
+        let _ = stopping_tx.send(());
+    });
+    let grace = Duration::from_secs(settings.shutdown_timeout);
+    tokio::select! {
+        result = server => result.context("serving")?,
+        () = async move {
+            if stopping_rx.await.is_ok() {
+                tokio::time::sleep(grace).await;
+            } else {
+                std::future::pending::<()>().await;
+            }
+        } => tracing::warn!("in-flight requests did not finish within {grace:?}; exiting"),
+    }
+    tracing::info!("stopped");
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+}

@@ -99,6 +99,13 @@ pub enum Error {
         /// What is unavailable.
         message: String,
     },
+    /// A commit may or may not have been applied (the store failed while committing). Clients must
+    /// reload the table instead of cleaning up the files they wrote.
+    #[error("{message}")]
+    CommitStateUnknown {
+        /// What happened.
+        message: String,
+    },
     /// Object storage (the warehouse) failed a read, write or delete.
     #[error("object storage {operation} failed for {location}")]
     Storage {

@@ -21,7 +21,7 @@ pub use error::{Entity, Error, Result};
 pub use ids::{CatalogId, MetricsReportId, NamespaceId, TabularId, TenantId, WarehouseId};
 pub use location::Location;
 pub use metrics::MetricsReport;
-pub use names::validate_name;
+pub use names::{validate_catalog_name, validate_name};
 pub use namespace::{Namespace, NamespaceIdent};
 pub use page::{Page, PageRequest, PageToken};
 pub use tabular::{CommitOp, NewTabular, PointerSwap, Tabular, TabularIdent, TabularKind};

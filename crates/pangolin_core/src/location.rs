@@ -102,7 +102,10 @@ impl Location {
 
     /// A child location, one or more `/`-separated segments deeper.
     pub fn join(&self, segments: &str) -> Result<Location> {
-        Location::parse(&format!("{self}/{segments}"))
+        Location::parse(&format!(
+            "{}/{segments}",
+            self.to_string().trim_end_matches('/')
+        ))
     }
 }
 
@@ -174,6 +177,8 @@ mod tests {
         assert!(!Location::parse("file:///sales/t").unwrap().is_under(&base));
         let root = Location::parse("s3://b").unwrap();
         assert!(Location::parse("s3://b/x").unwrap().is_under(&root));
+        assert_eq!(root.join("c").unwrap().to_string(), "s3://b/c");
+        assert_eq!(base.join("c/d").unwrap().to_string(), "s3://b/sales/c/d");
     }
 
     #[test]

@@ -26,6 +26,24 @@ pub fn validate_name(what: &str, name: &str) -> Result<()> {
     Ok(())
 }
 
+/// Checks a catalog name: besides [`validate_name`], it is the REST path prefix clients paste into
+/// URLs unencoded, so it is limited to ASCII letters, digits, `_`, `-` and `.`, starting with a
+/// letter or digit.
+pub fn validate_catalog_name(name: &str) -> Result<()> {
+    validate_name("catalog name", name)?;
+    let url_safe = name.starts_with(|c: char| c.is_ascii_alphanumeric())
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'));
+    if !url_safe {
+        return Err(Error::invalid(format!(
+            "catalog name '{name}' may only contain ASCII letters, digits, '_', '-' and '.', \
+             starting with a letter or digit"
+        )));
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -54,5 +72,13 @@ mod tests {
         assert!(validate_name("name", "a\u{1f}b").is_err());
         assert!(validate_name("name", "a\nb").is_err());
         assert!(validate_name("name", "a\0b").is_err());
+    }
+
+    #[test]
+    fn catalog_names_are_url_safe() {
+        validate_catalog_name("sales_2024-v1.x").unwrap();
+        for bad in ["", "-x", "a/b", "a b", "ü", "a%20"] {
+            assert!(validate_catalog_name(bad).is_err(), "{bad}");
+        }
     }
 }

@@ -114,7 +114,8 @@ pub trait Namespaces: Send + Sync {
         parent: Option<&NamespaceIdent>,
         page: &PageRequest,
     ) -> Result<Page<Namespace>>;
-    /// Sets `updates` and removes `removals` atomically; returns the namespace after the change.
+    /// Removes `removals` and sets `updates` atomically; returns the properties before the change
+    /// and the namespace after it.
     async fn update_namespace_properties(
         &self,
         tenant: TenantId,
@@ -122,7 +123,7 @@ pub trait Namespaces: Send + Sync {
         ident: &NamespaceIdent,
         updates: &BTreeMap<String, String>,
         removals: &[String],
-    ) -> Result<Namespace>;
+    ) -> Result<(BTreeMap<String, String>, Namespace)>;
     /// Deletes a namespace. `NotEmpty` while it holds namespaces, tables or views.
     async fn drop_namespace(
         &self,

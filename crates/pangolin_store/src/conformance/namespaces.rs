@@ -180,7 +180,7 @@ pub async fn namespace_properties_update_is_atomic(store: Arc<dyn CatalogStore>)
     let mut new = new_namespace(ns(&["n"]));
     new.properties = BTreeMap::from([("a".into(), "1".into()), ("b".into(), "2".into())]);
     store.create_namespace(t, "cat", &new).await.unwrap();
-    let updated = store
+    let (before, updated) = store
         .update_namespace_properties(
             t,
             "cat",
@@ -190,6 +190,7 @@ pub async fn namespace_properties_update_is_atomic(store: Arc<dyn CatalogStore>)
         )
         .await
         .unwrap();
+    assert_eq!(before, new.properties);
     assert_eq!(
         updated.properties,
         BTreeMap::from([("a".into(), "9".into()), ("c".into(), "3".into())])

@@ -91,20 +91,21 @@ impl Namespaces for MemoryStore {
         ident: &NamespaceIdent,
         updates: &BTreeMap<String, String>,
         removals: &[String],
-    ) -> Result<Namespace> {
+    ) -> Result<(BTreeMap<String, String>, Namespace)> {
         let mut state = self.write();
         let catalog_id = state.catalog_id(tenant, catalog)?;
         let ns = state
             .namespaces
             .get_mut(&(catalog_id, ident.clone()))
             .ok_or_else(|| Error::not_found(Entity::Namespace, ident))?;
+        let before = ns.properties.clone();
         for key in removals {
             ns.properties.remove(key);
         }
         ns.properties
             .extend(updates.iter().map(|(k, v)| (k.clone(), v.clone())));
         ns.updated_at = now_millis();
-        Ok(ns.clone())
+        Ok((before, ns.clone()))
     }
 
     async fn drop_namespace(

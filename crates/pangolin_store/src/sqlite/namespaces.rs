@@ -160,7 +160,7 @@ impl Namespaces for SqliteStore {
         ident: &NamespaceIdent,
         updates: &BTreeMap<String, String>,
         removals: &[String],
-    ) -> Result<Namespace> {
+    ) -> Result<(BTreeMap<String, String>, Namespace)> {
         let mut tx = self.write.begin().await.map_err(map)?;
         let catalog_id = Self::catalog_id(&mut *tx, tenant, catalog).await?;
         let current: Option<String> = sqlx::query_scalar(
@@ -171,8 +171,9 @@ impl Namespaces for SqliteStore {
         .fetch_optional(&mut *tx)
         .await
         .map_err(map)?;
-        let mut properties =
+        let before =
             parse_properties(&current.ok_or_else(|| Error::not_found(Entity::Namespace, ident))?)?;
+        let mut properties = before.clone();
         for key in removals {
             properties.remove(key);
         }
@@ -190,7 +191,7 @@ impl Namespaces for SqliteStore {
         .map_err(map)?;
         let namespace = fetch(&mut tx, catalog_id, ident).await?;
         tx.commit().await.map_err(map)?;
-        Ok(namespace)
+        Ok((before, namespace))
     }
 
     async fn drop_namespace(

@@ -1,0 +1,150 @@
+//! Configuration: command-line flags, each with a `PANGOLIN_*` environment variable, resolved in
+//! one place (flag > environment > default).
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use clap::builder::BoolishValueParser;
+use clap::{Parser, Subcommand, ValueEnum};
+use pangolin_core::{Error, Result};
+use pangolin_store::CatalogStore;
+use pangolin_store::memory::MemoryStore;
+use pangolin_store::sqlite::{SqliteOptions, SqliteStore};
+
+/// Pangolin: a multi-tenant Apache Iceberg REST catalog.
+#[derive(Debug, Parser)]
+#[command(name = "pangolin_api", version, about, long_about = None)]
+pub struct Cli {
+    /// What to do (default: serve).
+    #[command(subcommand)]
+    pub command: Option<Command>,
+    /// Settings shared by every command.
+    #[command(flatten)]
+    pub settings: Settings,
+}
+
+/// The commands of the binary.
+#[derive(Debug, Clone, Copy, Subcommand)]
+pub enum Command {
+    /// Run the server (the default).
+    Serve,
+    /// Apply pending database migrations and exit.
+    Migrate,
+    /// Print the management API's OpenAPI document and exit.
+    Openapi,
+}
+
+/// Log output format.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum LogFormat {
+    /// Human-readable lines.
+    Text,
+    /// One JSON object per line.
+    Json,
+}
+
+/// Every setting; each flag can also be given as the environment variable shown in `--help`.
+#[derive(Debug, Clone, clap::Args)]
+pub struct Settings {
+    /// Address to listen on; port 0 picks a free port.
+    #[arg(
+        long,
+        env = "PANGOLIN_LISTEN",
+        default_value = "127.0.0.1:8080",
+        global = true
+    )]
+    pub listen: SocketAddr,
+
+    /// Directory for the embedded database and the bootstrap warehouse.
+    #[arg(
+        long,
+        env = "PANGOLIN_DATA_DIR",
+        default_value = "./pangolin-data",
+        global = true
+    )]
+    pub data_dir: PathBuf,
+
+    /// The metadata store: `sqlite://<path>` or `memory:` (nothing persists).
+    /// [default: sqlite://<data-dir>/pangolin.db]
+    #[arg(long, env = "PANGOLIN_DATABASE_URL", global = true)]
+    pub database_url: Option<String>,
+
+    /// Do not create the `default` tenant, warehouse and catalog on an empty store.
+    #[arg(long, env = "PANGOLIN_NO_BOOTSTRAP", global = true,
+        value_parser = BoolishValueParser::new(), default_value_t = false)]
+    pub no_bootstrap: bool,
+
+    /// Do not apply database migrations at startup (apply them with `migrate`).
+    #[arg(long, env = "PANGOLIN_NO_MIGRATE", global = true,
+        value_parser = BoolishValueParser::new(), default_value_t = false)]
+    pub no_migrate: bool,
+
+    /// Largest accepted request body in bytes; larger requests get 413.
+    #[arg(long, env = "PANGOLIN_MAX_BODY_BYTES", default_value_t = 16 * 1024 * 1024, global = true)]
+    pub max_body_bytes: usize,
+
+    /// Log filter, in `tracing` env-filter syntax (e.g. `info`, `pangolin_api=debug`).
+    #[arg(long, env = "PANGOLIN_LOG", default_value = "info", global = true)]
+    pub log: String,
+
+    /// Log format.
+    #[arg(
+        long,
+        env = "PANGOLIN_LOG_FORMAT",
+        value_enum,
+        default_value = "text",
+        global = true
+    )]
+    pub log_format: LogFormat,
+
+    /// Seconds to wait for in-flight requests after SIGTERM or Ctrl-C.
+    #[arg(
+        long,
+        env = "PANGOLIN_SHUTDOWN_TIMEOUT",
+        default_value_t = 30,
+        global = true
+    )]
+    pub shutdown_timeout: u64,
+}
+
+impl Settings {
+    /// The store URL, defaulting to the SQLite file in the data directory.
+    pub fn database_url(&self) -> String {
+        self.database_url
+            .clone()
+            .unwrap_or_else(|| format!("sqlite://{}", self.data_dir.join("pangolin.db").display()))
+    }
+}
+
+/// Opens the store a URL names; with `migrate`, brings its schema up to date.
+pub async fn open_store(url: &str, migrate: bool) -> Result<Arc<dyn CatalogStore>> {
+    if url == "memory:" {
+        return Ok(Arc::new(MemoryStore::new()));
+    }
+    if url.starts_with("sqlite:") {
+        let store = SqliteStore::connect(url, &SqliteOptions::default()).await?;
+        if migrate {
+            store.migrate().await?;
+        }
+        return Ok(Arc::new(store));
+    }
+    let scheme = url.split(':').next().unwrap_or_default();
+    Err(Error::invalid(format!(
+        "unsupported database URL scheme '{scheme}': use sqlite://<path> or memory:"
+    )))
+}
+
+/// Applies the migrations of the store `url` names.
+pub async fn migrate(url: &str) -> Result<()> {
+    if url.starts_with("sqlite:") {
+        SqliteStore::connect(url, &SqliteOptions::default())
+            .await?
+            .migrate()
+            .await
+    } else if url == "memory:" {
+        Ok(())
+    } else {
+        open_store(url, false).await.map(|_| ())
+    }
+}

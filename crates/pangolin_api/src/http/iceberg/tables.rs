@@ -1,0 +1,222 @@
+//! Table operations, commits and metrics reports.
+
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use pangolin_core::{TabularIdent, TabularKind};
+use serde::Deserialize;
+
+use super::types::{
+    CommitTableRequest, CommitTransactionRequest, ListTablesResponse, LoadTableQuery, PageQuery,
+    RenameRequest, TabularResponse, if_none_match, not_modified,
+};
+use crate::error::ApiError;
+use crate::http::extract::{Ctx, Json, Path, Query, namespace};
+use crate::service::{CreateTable, RegisterTabular};
+use crate::state::AppState;
+
+fn table_ident(ns: &str, table: String) -> Result<TabularIdent, ApiError> {
+    TabularIdent::new(namespace(ns)?, table).map_err(Into::into)
+}
+
+pub async fn list(
+    State(state): State<AppState>,
+    Ctx(ctx): Ctx,
+    Path((prefix, ns)): Path<(String, String)>,
+    Query(page): Query<PageQuery>,
+) -> Result<axum::Json<ListTablesResponse>, ApiError> {
+    let page = state
+        .service
+        .list_tabulars(
+            &ctx,
+            &prefix,
+            &namespace(&ns)?,
+            TabularKind::Table,
+            &page.request()?,
+        )
+        .await?;
+    Ok(axum::Json(page.into()))
+}
+
+pub async fn create(
+    State(state): State<AppState>,
+    Ctx(ctx): Ctx,
+    Path((prefix, ns)): Path<(String, String)>,
+    Json(request): Json<CreateTable>,
+) -> Result<TabularResponse, ApiError> {
+    let created = state
+        .service
+        .create_table(&ctx, &prefix, namespace(&ns)?, request)
+        .await?;
+    Ok(TabularResponse::loaded(created, Default::default()))
+}
+
+pub async fn register(
+    State(state): State<AppState>,
+    Ctx(ctx): Ctx,
+    Path((prefix, ns)): Path<(String, String)>,
+    Json(request): Json<RegisterTabular>,
+) -> Result<TabularResponse, ApiError> {
+    let registered = state
+        .service
+        .register_table(&ctx, &prefix, namespace(&ns)?, request)
+        .await?;
+    Ok(TabularResponse::loaded(registered, Default::default()))
+}
+
+pub async fn load(
+    State(state): State<AppState>,
+    Ctx(ctx): Ctx,
+    Path((prefix, ns, table)): Path<(String, String, String)>,
+    Query(query): Query<LoadTableQuery>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    let mode = query.mode()?;
+    let loaded = state
+        .service
+        .load_table(&ctx, &prefix, &table_ident(&ns, table)?, mode)
+        .await?;
+    let response = TabularResponse::loaded(loaded, mode);
+    if let Some(etag) = &response.etag
+        && if_none_match(&headers, etag)
+    {
+        return Ok(not_modified(etag));
+    }
+    Ok(response.into_response())
+}
+
+pub async fn exists(
+    State(state): State<AppState>,
+    Ctx(ctx): Ctx,
+    Path((prefix, ns, table)): Path<(String, String, String)>,
+) -> Result<StatusCode, ApiError> {
+    state
+        .service
+        .tabular_exists(&ctx, &prefix, TabularKind::Table, &table_ident(&ns, table)?)
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+pub async fn commit(
+    State(state): State<AppState>,
+    Ctx(ctx): Ctx,
+    Path((prefix, ns, table)): Path<(String, String, String)>,
+    Json(request): Json<CommitTableRequest>,
+) -> Result<TabularResponse, ApiError> {
+    let ident = table_ident(&ns, table)?;
+    if let Some(identifier) = request.identifier {
+        let named = identifier.into_ident()?;
+        if named != ident {
+            return Err(ApiError::bad_request(format!(
+                "the body names table {named}, the path {ident}"
+            )));
+        }
+    }
+    let committed = state
+        .service
+        .commit_table(
+            &ctx,
+            &prefix,
+            ident,
+            CommitTableRequest::change(request.requirements, request.updates),
+        )
+        .await?;
+    Ok(TabularResponse::committed(committed))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct DropQuery {
+    #[serde(rename = "purgeRequested", default)]
+    purge_requested: bool,
+}
+
+pub async fn drop(
+    State(state): State<AppState>,
+    Ctx(ctx): Ctx,
+    Path((prefix, ns, table)): Path<(String, String, String)>,
+    Query(query): Query<DropQuery>,
+) -> Result<StatusCode, ApiError> {
+    state
+        .service
+        .drop_table(
+            &ctx,
+            &prefix,
+            &table_ident(&ns, table)?,
+            query.purge_requested,
+        )
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+pub async fn unregister(
+    State(state): State<AppState>,
+    Ctx(ctx): Ctx,
+    Path((prefix, ns, table)): Path<(String, String, String)>,
+) -> Result<TabularResponse, ApiError> {
+    let unregistered = state
+        .service
+        .unregister_table(&ctx, &prefix, &table_ident(&ns, table)?)
+        .await?;
+    Ok(TabularResponse::committed(unregistered))
+}
+
+pub async fn rename(
+    State(state): State<AppState>,
+    Ctx(ctx): Ctx,
+    Path(prefix): Path<String>,
+    Json(request): Json<RenameRequest>,
+) -> Result<StatusCode, ApiError> {
+    state
+        .service
+        .rename_tabular(
+            &ctx,
+            &prefix,
+            TabularKind::Table,
+            &request.source.into_ident()?,
+            &request.destination.into_ident()?,
+        )
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+pub async fn report_metrics(
+    State(state): State<AppState>,
+    Ctx(ctx): Ctx,
+    Path((prefix, ns, table)): Path<(String, String, String)>,
+    Json(report): Json<serde_json::Value>,
+) -> Result<StatusCode, ApiError> {
+    state
+        .service
+        .report_metrics(&ctx, &prefix, &table_ident(&ns, table)?, report)
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+pub async fn commit_transaction(
+    State(state): State<AppState>,
+    Ctx(ctx): Ctx,
+    Path(prefix): Path<String>,
+    Json(request): Json<CommitTransactionRequest>,
+) -> Result<StatusCode, ApiError> {
+    if request.table_changes.is_empty() {
+        return Err(ApiError::bad_request("table-changes must not be empty"));
+    }
+    let changes = request
+        .table_changes
+        .into_iter()
+        .map(|change| {
+            let ident = change
+                .identifier
+                .ok_or_else(|| {
+                    ApiError::bad_request("every table change of a transaction needs an identifier")
+                })?
+                .into_ident()?;
+            Ok((
+                ident,
+                CommitTableRequest::change(change.requirements, change.updates),
+            ))
+        })
+        .collect::<Result<Vec<_>, ApiError>>()?;
+    state.service.commit_tables(&ctx, &prefix, changes).await?;
+    Ok(StatusCode::NO_CONTENT)
+}

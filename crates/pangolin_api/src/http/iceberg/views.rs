@@ -1,0 +1,130 @@
+//! View operations.
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use pangolin_core::{TabularIdent, TabularKind};
+
+use super::types::{
+    CommitViewRequest, ListTablesResponse, PageQuery, RenameRequest, TabularResponse,
+};
+use crate::error::ApiError;
+use crate::http::extract::{Ctx, Json, Path, Query, namespace};
+use crate::service::{CreateView, RegisterTabular, SnapshotsMode};
+use crate::state::AppState;
+
+fn view_ident(ns: &str, view: String) -> Result<TabularIdent, ApiError> {
+    TabularIdent::new(namespace(ns)?, view).map_err(Into::into)
+}
+
+pub async fn list(
+    State(state): State<AppState>,
+    Ctx(ctx): Ctx,
+    Path((prefix, ns)): Path<(String, String)>,
+    Query(page): Query<PageQuery>,
+) -> Result<axum::Json<ListTablesResponse>, ApiError> {
+    let page = state
+        .service
+        .list_tabulars(
+            &ctx,
+            &prefix,
+            &namespace(&ns)?,
+            TabularKind::View,
+            &page.request()?,
+        )
+        .await?;
+    Ok(axum::Json(page.into()))
+}
+
+pub async fn create(
+    State(state): State<AppState>,
+    Ctx(ctx): Ctx,
+    Path((prefix, ns)): Path<(String, String)>,
+    Json(request): Json<CreateView>,
+) -> Result<TabularResponse, ApiError> {
+    let created = state
+        .service
+        .create_view(&ctx, &prefix, namespace(&ns)?, request)
+        .await?;
+    Ok(TabularResponse::loaded(created, SnapshotsMode::All))
+}
+
+pub async fn register(
+    State(state): State<AppState>,
+    Ctx(ctx): Ctx,
+    Path((prefix, ns)): Path<(String, String)>,
+    Json(request): Json<RegisterTabular>,
+) -> Result<TabularResponse, ApiError> {
+    let registered = state
+        .service
+        .register_view(&ctx, &prefix, namespace(&ns)?, request)
+        .await?;
+    Ok(TabularResponse::loaded(registered, SnapshotsMode::All))
+}
+
+pub async fn load(
+    State(state): State<AppState>,
+    Ctx(ctx): Ctx,
+    Path((prefix, ns, view)): Path<(String, String, String)>,
+) -> Result<TabularResponse, ApiError> {
+    let loaded = state
+        .service
+        .load_view(&ctx, &prefix, &view_ident(&ns, view)?)
+        .await?;
+    Ok(TabularResponse::loaded(loaded, SnapshotsMode::All))
+}
+
+pub async fn replace(
+    State(state): State<AppState>,
+    Ctx(ctx): Ctx,
+    Path((prefix, ns, view)): Path<(String, String, String)>,
+    Json(request): Json<CommitViewRequest>,
+) -> Result<TabularResponse, ApiError> {
+    let replaced = state
+        .service
+        .replace_view(&ctx, &prefix, view_ident(&ns, view)?, request.into())
+        .await?;
+    Ok(TabularResponse::loaded(replaced, SnapshotsMode::All))
+}
+
+pub async fn drop(
+    State(state): State<AppState>,
+    Ctx(ctx): Ctx,
+    Path((prefix, ns, view)): Path<(String, String, String)>,
+) -> Result<StatusCode, ApiError> {
+    state
+        .service
+        .drop_view(&ctx, &prefix, &view_ident(&ns, view)?)
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+pub async fn exists(
+    State(state): State<AppState>,
+    Ctx(ctx): Ctx,
+    Path((prefix, ns, view)): Path<(String, String, String)>,
+) -> Result<StatusCode, ApiError> {
+    state
+        .service
+        .tabular_exists(&ctx, &prefix, TabularKind::View, &view_ident(&ns, view)?)
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+pub async fn rename(
+    State(state): State<AppState>,
+    Ctx(ctx): Ctx,
+    Path(prefix): Path<String>,
+    Json(request): Json<RenameRequest>,
+) -> Result<StatusCode, ApiError> {
+    state
+        .service
+        .rename_tabular(
+            &ctx,
+            &prefix,
+            TabularKind::View,
+            &request.source.into_ident()?,
+            &request.destination.into_ident()?,
+        )
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
