@@ -115,11 +115,16 @@ impl fmt::Display for Location {
     }
 }
 
+/// The longest path segment [`path_segment`] produces, well under every filesystem's limit.
+pub const MAX_SEGMENT_CHARS: usize = 64;
+
 /// Turns a user-chosen name into a path segment that is safe in every storage and URI: ASCII
-/// letters, digits, `-` and `_` are kept, anything else becomes `_`. Locations stay unique because
-/// table and view directories carry a UUID suffix.
+/// letters, digits, `-` and `_` are kept, anything else becomes `_`, and the result is cut to
+/// [`MAX_SEGMENT_CHARS`]. Locations stay unique because table and view directories carry a UUID
+/// suffix.
 pub fn path_segment(name: &str) -> String {
     name.chars()
+        .take(MAX_SEGMENT_CHARS)
         .map(|c| {
             if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
                 c
@@ -186,5 +191,6 @@ mod tests {
         assert_eq!(path_segment("sales"), "sales");
         assert_eq!(path_segment("a.b c/ü"), "a_b_c__");
         assert_eq!(path_segment(".."), "__");
+        assert_eq!(path_segment(&"x".repeat(300)).len(), MAX_SEGMENT_CHARS);
     }
 }

@@ -20,15 +20,34 @@ use pangolin_core::{Error, Location, Result, S3Credentials, StorageProfile};
 pub struct ObjectStorage {
     store: Arc<dyn ObjectStore>,
     root: Location,
+    /// The part of a location's path the client's paths are relative to (the directory for
+    /// local warehouses; nothing for buckets, whose client paths are full keys).
+    base_path: String,
 }
 
 impl ObjectStorage {
-    /// Builds the client for a warehouse's storage profile. No request is sent.
+    /// Builds the client for a warehouse's storage profile. No request is sent; a local
+    /// warehouse directory is created if missing.
     pub fn for_profile(profile: &StorageProfile) -> Result<Self> {
         let root = profile.root_location()?;
+        let mut base_path = String::new();
         let store: Arc<dyn ObjectStore> = match profile {
-            StorageProfile::File(_) => {
-                Arc::new(LocalFileSystem::new().with_automatic_cleanup(true))
+            StorageProfile::File(file) => {
+                // Rooted at the warehouse directory so that removing emptied directories stops
+                // there, and fsynced so a metadata file is durable before its pointer moves.
+                std::fs::create_dir_all(&file.root).map_err(|e| {
+                    Error::invalid(format!(
+                        "cannot create the warehouse directory {}: {e}",
+                        file.root
+                    ))
+                })?;
+                base_path = root.path().to_owned();
+                Arc::new(
+                    LocalFileSystem::new_with_prefix(&file.root)
+                        .map_err(|e| Error::invalid(format!("unusable warehouse directory: {e}")))?
+                        .with_automatic_cleanup(true)
+                        .with_fsync(true),
+                )
             }
             StorageProfile::S3(s3) => {
                 let mut builder = AmazonS3Builder::new()
@@ -64,7 +83,11 @@ impl ObjectStorage {
                 })?)
             }
         };
-        Ok(Self { store, root })
+        Ok(Self {
+            store,
+            root,
+            base_path,
+        })
     }
 
     /// The warehouse root this client may access.
@@ -81,7 +104,12 @@ impl ObjectStorage {
                 self.root
             )));
         }
-        Path::parse(parsed.path())
+        let relative = parsed
+            .path()
+            .strip_prefix(&self.base_path)
+            .unwrap_or(parsed.path())
+            .trim_start_matches('/');
+        Path::parse(relative)
             .map_err(|e| Error::invalid(format!("invalid location '{location}': {e}")))
     }
 

@@ -180,7 +180,7 @@ impl Service {
                 warehouse.name
             )));
         }
-        self.check_no_overlap(tenant, &base).await?;
+        self.check_no_overlap(tenant, &new.name, &base).await?;
         let now = now_millis();
         let catalog = Catalog {
             id: CatalogId::generate(),
@@ -198,12 +198,13 @@ impl Service {
     }
 
     /// Refuses a base location equal to, inside or around another catalog's: each catalog owns its
-    /// subtree alone.
-    async fn check_no_overlap(&self, tenant: TenantId, base: &Location) -> Result<()> {
+    /// subtree alone. (A catalog of the same name is left to the store, which reports the taken
+    /// name.)
+    async fn check_no_overlap(&self, tenant: TenantId, name: &str, base: &Location) -> Result<()> {
         let mut page = PageRequest::first(PageRequest::MAX_PAGE_SIZE);
         loop {
             let catalogs = self.store.list_catalogs(tenant, &page).await?;
-            for other in &catalogs.items {
+            for other in catalogs.items.iter().filter(|c| c.name != name) {
                 let other_base = Location::parse(&other.base_location)?;
                 if base.is_within(&other_base) || other_base.is_within(base) {
                     return Err(Error::invalid(format!(

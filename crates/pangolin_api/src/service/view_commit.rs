@@ -75,11 +75,7 @@ fn apply_update(
 mod tests {
     use std::collections::HashMap;
 
-    use iceberg::NamespaceIdent;
-    use iceberg::spec::{
-        NestedField, PrimitiveType, Schema, SqlViewRepresentation, Type, ViewFormatVersion,
-        ViewRepresentations, ViewVersion,
-    };
+    use iceberg::spec::{NestedField, PrimitiveType, Schema, Type, ViewFormatVersion, ViewVersion};
 
     use super::*;
 
@@ -93,19 +89,15 @@ mod tests {
     }
 
     fn version(id: i32, sql: &str) -> ViewVersion {
-        ViewVersion::builder()
-            .with_version_id(id)
-            .with_schema_id(0)
-            .with_timestamp_ms(1_700_000_000_000)
-            .with_default_namespace(NamespaceIdent::new("db".into()))
-            .with_representations(ViewRepresentations(vec![
-                SqlViewRepresentation {
-                    sql: sql.into(),
-                    dialect: "spark".into(),
-                }
-                .into(),
-            ]))
-            .build()
+        serde_json::from_value(serde_json::json!({
+            "version-id": id,
+            "schema-id": 0,
+            "timestamp-ms": 1_700_000_000_000i64,
+            "summary": {},
+            "default-namespace": ["db"],
+            "representations": [{"type": "sql", "sql": sql, "dialect": "spark"}]
+        }))
+        .unwrap()
     }
 
     fn view() -> ViewMetadata {
