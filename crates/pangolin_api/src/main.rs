@@ -44,6 +44,14 @@ fn init_logging(settings: &Settings) {
 }
 
 async fn serve(settings: &Settings) -> anyhow::Result<()> {
+    // Requests are not authenticated yet: every request acts in the default tenant. Until they
+    // are, the server refuses to be reachable from other hosts.
+    anyhow::ensure!(
+        settings.listen.ip().is_loopback(),
+        "refusing to listen on {}: Pangolin does not authenticate requests yet, so it only \
+         listens on loopback addresses (e.g. 127.0.0.1:8080)",
+        settings.listen
+    );
     std::fs::create_dir_all(&settings.data_dir)
         .with_context(|| format!("creating {}", settings.data_dir.display()))?;
     let store = open_store(&settings.database_url(), !settings.no_migrate)

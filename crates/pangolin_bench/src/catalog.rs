@@ -298,7 +298,7 @@ fn now_ms() -> i64 {
         .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
 }
 
-/// Column types cycled through after the fixed `id` and `data` columns.
+/// Column types cycled through after the fixed `id`, `data` and `event_ts` columns.
 const COLUMN_TYPES: [&str; 12] = [
     "int",
     "long",
@@ -314,35 +314,48 @@ const COLUMN_TYPES: [&str; 12] = [
     "uuid",
 ];
 
-/// A CreateTableRequest with `columns` fields, documented columns and a few properties,
-/// so the resulting metadata is sized like a real table's.
+/// A CreateTableRequest with `columns` (at least 3) documented fields, a two-field partition
+/// spec, a sort order and a handful of properties, so that the resulting metadata is sized
+/// like a real table's (about 5.5 KB for 20 columns).
 pub fn create_table_request(name: &str, columns: u32) -> Value {
     let mut fields = vec![
         json!({"id": 1, "name": "id", "required": true, "type": "long",
-               "doc": "Surrogate key of the row"}),
+               "doc": "Surrogate key of the row, unique within the table and never reused"}),
         json!({"id": 2, "name": "data", "required": false, "type": "string",
-               "doc": "Free-form payload"}),
+               "doc": "Free-form payload as received from the upstream producer, UTF-8 encoded"}),
+        json!({"id": 3, "name": "event_ts", "required": false, "type": "timestamptz",
+               "doc": "Time the event happened at the source, used for daily partitioning"}),
     ];
-    for id in 3..=columns {
-        let ty = COLUMN_TYPES[(id as usize - 3) % COLUMN_TYPES.len()];
+    for id in 4..=columns {
+        let ty = COLUMN_TYPES[(id as usize - 4) % COLUMN_TYPES.len()];
         let base = ty.split('(').next().unwrap_or(ty);
         fields.push(json!({
             "id": id,
-            "name": format!("col_{id:03}_{base}"),
+            "name": format!("attribute_{id:03}_{base}"),
             "required": false,
             "type": ty,
-            "doc": format!("Benchmark column {id} of type {ty}"),
+            "doc": format!("Synthetic attribute {id} of type {ty}, present to give the table a realistic schema"),
         }));
     }
     json!({
         "name": name,
         "schema": {"type": "struct", "schema-id": 0, "fields": fields},
+        "partition-spec": {"fields": [
+            {"source-id": 3, "transform": "day", "name": "event_ts_day"},
+            {"source-id": 1, "transform": "bucket[16]", "name": "id_bucket"},
+        ]},
+        "write-order": {"order-id": 1, "fields": [
+            {"source-id": 1, "transform": "identity", "direction": "asc", "null-order": "nulls-first"},
+        ]},
         "properties": {
             "owner": "pangolin-bench",
-            "comment": "Synthetic table created by pangolin_bench",
+            "comment": "Synthetic table created by pangolin_bench to measure catalog hot paths",
             "write.format.default": "parquet",
             "write.parquet.compression-codec": "zstd",
             "write.target-file-size-bytes": "536870912",
+            "write.metadata.metrics.default": "truncate(16)",
+            "commit.retry.num-retries": "4",
+            "history.expire.max-snapshot-age-ms": "432000000",
         },
     })
 }

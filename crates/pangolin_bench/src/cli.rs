@@ -62,8 +62,8 @@ pub struct Args {
     #[arg(long, value_name = "N", default_value_t = 1000, value_parser = clap::value_parser!(u32).range(1..))]
     pub tables: u32,
 
-    /// Columns per table schema; 20 gives a loadTable body of roughly 5-6 KB.
-    #[arg(long, value_name = "N", default_value_t = 20, value_parser = clap::value_parser!(u32).range(2..))]
+    /// Columns per table schema (at least 3); 20 gives a loadTable body of about 5.5 KB.
+    #[arg(long, value_name = "N", default_value_t = 20, value_parser = clap::value_parser!(u32).range(3..))]
     pub columns: u32,
 
     /// Concurrent createTable requests during setup.

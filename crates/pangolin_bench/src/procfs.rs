@@ -73,6 +73,22 @@ pub fn cpu_time(pid: u32) -> Option<Duration> {
     parse_cpu_ticks(&stat).map(|ticks| Duration::from_secs_f64(ticks as f64 / clock_ticks()))
 }
 
+/// CPU time spent by the whole machine outside idle and iowait, from the `cpu` line of
+/// `/proc/stat` (user, nice, system, irq, softirq, steal).
+pub fn machine_busy_time() -> Option<Duration> {
+    let stat = fs::read_to_string("/proc/stat").ok()?;
+    let line = stat.lines().find(|l| l.starts_with("cpu "))?;
+    let ticks: Vec<u64> = line
+        .split_whitespace()
+        .skip(1)
+        .take(8)
+        .map(|v| v.parse().unwrap_or(0))
+        .collect();
+    let (idle, iowait) = (*ticks.get(3)?, *ticks.get(4)?);
+    let busy = ticks.iter().sum::<u64>() - idle - iowait;
+    Some(Duration::from_secs_f64(busy as f64 / clock_ticks()))
+}
+
 /// Parses utime + stime (fields 14 and 15) of a `/proc/<pid>/stat` line. The command name
 /// (field 2) may contain spaces, so fields are counted after its closing parenthesis.
 fn parse_cpu_ticks(stat: &str) -> Option<u64> {
@@ -149,5 +165,6 @@ mod tests {
         assert!(rss_kib(me).unwrap() > 0);
         assert!(cpu_time(me).is_some());
         assert!(cpus_allowed(me).is_some());
+        assert!(machine_busy_time().is_some());
     }
 }

@@ -154,16 +154,18 @@ impl Report {
         writeln!(
             s,
             "Latencies are of successful requests, in ms. CPU is CPU-seconds per wall-second \
-             during the measured window (1.00 = one core busy).\n"
+             during the measured window (1.00 = one core busy); `machine` is all busy CPU on \
+             the host (of {} CPUs), including kernel network work.\n",
+            m.cpus_online
         )?;
         writeln!(
             s,
             "| scenario | conc | requests | req/s | mean | p50 | p90 | p99 | max | errors | body B \
-             | srv RSS start/peak | srv CPU | client CPU |"
+             | srv RSS start/peak | srv CPU | client CPU | machine CPU |"
         )?;
         writeln!(
             s,
-            "|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|"
+            "|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|"
         )?;
         for r in &self.runs {
             let l = &r.latency;
@@ -182,7 +184,7 @@ impl Report {
             writeln!(
                 s,
                 "| {} | {conc} | {} | {:.0} | {:.2} | {:.2} | {:.2} | {:.2} | {:.2} | {} | {} | {rss} \
-                 | {cpu} | {:.2} |",
+                 | {cpu} | {:.2} | {:.2} |",
                 r.scenario,
                 r.requests,
                 r.rps,
@@ -193,7 +195,8 @@ impl Report {
                 l.max_ms,
                 errors_cell(&r.errors),
                 r.mean_body_bytes,
-                r.client_cores
+                r.client_cores,
+                r.machine_cores
             )?;
         }
 

@@ -115,6 +115,9 @@ pub struct RunResult {
     pub server: Option<ServerUsage>,
     pub client_cpu_s: f64,
     pub client_cores: f64,
+    /// Busy CPU of the whole machine (all processes, including the kernel's softirq work for
+    /// loopback traffic), in cores; compare with the number of CPUs to see spare capacity.
+    pub machine_cores: f64,
 }
 
 /// Mutable benchmark state shared by all runs.
@@ -237,6 +240,7 @@ impl Bench {
             server: usage.server,
             client_cpu_s: usage.client_cpu_s,
             client_cores: usage.client_cpu_s / usage.wall_s,
+            machine_cores: usage.machine_cpu_s / usage.wall_s,
         })
     }
 }
@@ -321,6 +325,7 @@ async fn worker(mut work: Work, catalog: Arc<Catalog>, window: Window) -> (Recor
 struct Usage {
     server: Option<ServerUsage>,
     client_cpu_s: f64,
+    machine_cpu_s: f64,
     wall_s: f64,
 }
 
@@ -331,6 +336,7 @@ async fn sample(server_pid: Option<u32>, window: Window) -> Usage {
     let me = std::process::id();
     let t0 = Instant::now();
     let client0 = procfs::cpu_time(me);
+    let machine0 = procfs::machine_busy_time();
     let server0 = server_pid.and_then(|p| Some((procfs::cpu_time(p)?, procfs::rss_kib(p)?)));
     let mut peak = server0.map_or(0, |(_, rss)| rss);
     let mut tick = tokio::time::interval(Duration::from_millis(100));
@@ -343,6 +349,10 @@ async fn sample(server_pid: Option<u32>, window: Window) -> Usage {
     let wall_s = t0.elapsed().as_secs_f64();
     let client_cpu_s = match (client0, procfs::cpu_time(me)) {
         (Some(a), Some(b)) => (b - a).as_secs_f64(),
+        _ => 0.0,
+    };
+    let machine_cpu_s = match (machine0, procfs::machine_busy_time()) {
+        (Some(a), Some(b)) => b.saturating_sub(a).as_secs_f64(),
         _ => 0.0,
     };
     let server = server_pid.zip(server0).and_then(|(pid, (cpu0, rss0))| {
@@ -359,6 +369,7 @@ async fn sample(server_pid: Option<u32>, window: Window) -> Usage {
     Usage {
         server,
         client_cpu_s,
+        machine_cpu_s,
         wall_s,
     }
 }

@@ -495,7 +495,7 @@ async fn drop_with_and_without_purge() {
         "files stay without purge"
     );
 
-    app.delete("/v1/default/namespaces/db/tables/purged?purgeRequested=true")
+    app.delete("/v1/default/namespaces/db/tables/purged?purgeRequested=True")
         .await
         .assert_status(204);
     let purged_location = purged["metadata"]["location"].as_str().unwrap();

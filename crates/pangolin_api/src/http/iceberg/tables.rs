@@ -126,8 +126,22 @@ pub async fn commit(
 
 #[derive(Debug, Deserialize)]
 pub struct DropQuery {
-    #[serde(rename = "purgeRequested", default)]
+    #[serde(rename = "purgeRequested", default, deserialize_with = "lenient_bool")]
     purge_requested: bool,
+}
+
+/// A query-string boolean in any case: Java clients send `true`, PyIceberg sends `True`.
+fn lenient_bool<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<bool, D::Error> {
+    let value = String::deserialize(deserializer)?;
+    if value.eq_ignore_ascii_case("true") {
+        Ok(true)
+    } else if value.eq_ignore_ascii_case("false") {
+        Ok(false)
+    } else {
+        Err(serde::de::Error::custom(format!(
+            "expected true or false, not '{value}'"
+        )))
+    }
 }
 
 pub async fn drop(
