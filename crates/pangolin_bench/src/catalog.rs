@@ -334,7 +334,10 @@ pub fn create_table_request(name: &str, columns: u32) -> Value {
             "name": format!("attribute_{id:03}_{base}"),
             "required": false,
             "type": ty,
-            "doc": format!("Synthetic attribute {id} of type {ty}, present to give the table a realistic schema"),
+            "doc": format!(
+                "Synthetic attribute {id} of type {ty}; stands in for a business column \
+                 with a descriptive comment, as columns of real tables have"
+            ),
         }));
     }
     json!({
@@ -356,6 +359,8 @@ pub fn create_table_request(name: &str, columns: u32) -> Value {
             "write.metadata.metrics.default": "truncate(16)",
             "commit.retry.num-retries": "4",
             "history.expire.max-snapshot-age-ms": "432000000",
+            "write.object-storage.enabled": "false",
+            "created-by": "pangolin_bench (synthetic workload)",
         },
     })
 }

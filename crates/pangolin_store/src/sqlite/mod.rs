@@ -62,7 +62,7 @@ impl SqliteStore {
         let base = SqliteConnectOptions::from_str(url)
             .map_err(|e| Error::invalid(format!("invalid SQLite URL '{url}': {e}")))?
             .journal_mode(SqliteJournalMode::Wal)
-            .synchronous(SqliteSynchronous::Normal)
+            .synchronous(SqliteSynchronous::Full)
             .foreign_keys(true)
             .busy_timeout(options.busy_timeout);
         let write = SqlitePoolOptions::new()

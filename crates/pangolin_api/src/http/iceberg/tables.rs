@@ -8,7 +8,7 @@ use serde::Deserialize;
 
 use super::types::{
     CommitTableRequest, CommitTransactionRequest, ListTablesResponse, LoadTableQuery, PageQuery,
-    RenameRequest, TabularResponse, if_none_match, not_modified,
+    RenameRequest, TabularResponse, check_body_identifier, if_none_match, not_modified,
 };
 use crate::error::ApiError;
 use crate::http::extract::{Ctx, Json, Path, Query, namespace};
@@ -104,22 +104,11 @@ pub async fn commit(
     Json(request): Json<CommitTableRequest>,
 ) -> Result<TabularResponse, ApiError> {
     let ident = table_ident(&ns, table)?;
-    if let Some(identifier) = request.identifier {
-        let named = identifier.into_ident()?;
-        if named != ident {
-            return Err(ApiError::bad_request(format!(
-                "the body names table {named}, the path {ident}"
-            )));
-        }
-    }
+    let (identifier, change) = request.into_parts();
+    check_body_identifier(identifier, &ident)?;
     let committed = state
         .service
-        .commit_table(
-            &ctx,
-            &prefix,
-            ident,
-            CommitTableRequest::change(request.requirements, request.updates),
-        )
+        .commit_table(&ctx, &prefix, ident, change)
         .await?;
     Ok(TabularResponse::committed(committed))
 }
@@ -218,17 +207,14 @@ pub async fn commit_transaction(
     let changes = request
         .table_changes
         .into_iter()
-        .map(|change| {
-            let ident = change
-                .identifier
+        .map(|request| {
+            let (identifier, change) = request.into_parts();
+            let ident = identifier
                 .ok_or_else(|| {
                     ApiError::bad_request("every table change of a transaction needs an identifier")
                 })?
                 .into_ident()?;
-            Ok((
-                ident,
-                CommitTableRequest::change(change.requirements, change.updates),
-            ))
+            Ok((ident, change))
         })
         .collect::<Result<Vec<_>, ApiError>>()?;
     state.service.commit_tables(&ctx, &prefix, changes).await?;

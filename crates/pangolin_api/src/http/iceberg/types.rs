@@ -7,7 +7,6 @@ use axum::response::{IntoResponse, Response};
 use iceberg::{TableRequirement, TableUpdate, ViewUpdate};
 use pangolin_core::{NamespaceIdent, Page, PageRequest, TabularIdent};
 use serde::{Deserialize, Serialize};
-use serde_json::value::RawValue;
 use sha2::{Digest, Sha256};
 
 use crate::error::ApiError;
@@ -84,11 +83,28 @@ pub struct CommitTableRequest {
 }
 
 impl CommitTableRequest {
-    pub fn change(requirements: Vec<TableRequirement>, updates: Vec<TableUpdate>) -> TableChange {
-        TableChange {
-            requirements,
-            updates,
-        }
+    /// The identifier the body names (if any) and the change itself.
+    pub fn into_parts(self) -> (Option<TableIdentifier>, TableChange) {
+        (
+            self.identifier,
+            TableChange {
+                requirements: self.requirements,
+                updates: self.updates,
+            },
+        )
+    }
+}
+
+/// Checks that an identifier in a body, when present, names the table or view of the path.
+pub fn check_body_identifier(
+    body: Option<TableIdentifier>,
+    path: &TabularIdent,
+) -> Result<(), ApiError> {
+    match body.map(TableIdentifier::into_ident).transpose()? {
+        Some(named) if &named != path => Err(ApiError::bad_request(format!(
+            "the body names {named}, the path {path}"
+        ))),
+        _ => Ok(()),
     }
 }
 
@@ -101,19 +117,22 @@ pub struct CommitTransactionRequest {
 #[derive(Debug, Deserialize)]
 pub struct CommitViewRequest {
     #[serde(default)]
-    #[allow(dead_code)]
     pub identifier: Option<TableIdentifier>,
     #[serde(default)]
     pub requirements: Vec<ViewRequirement>,
     pub updates: Vec<ViewUpdate>,
 }
 
-impl From<CommitViewRequest> for ViewChange {
-    fn from(request: CommitViewRequest) -> Self {
-        ViewChange {
-            requirements: request.requirements,
-            updates: request.updates,
-        }
+impl CommitViewRequest {
+    /// The identifier the body names (if any) and the change itself.
+    pub fn into_parts(self) -> (Option<TableIdentifier>, ViewChange) {
+        (
+            self.identifier,
+            ViewChange {
+                requirements: self.requirements,
+                updates: self.updates,
+            },
+        )
     }
 }
 
@@ -134,17 +153,6 @@ impl LoadTableQuery {
             ))),
         }
     }
-}
-
-/// The body of LoadTableResult / LoadViewResult / CommitTableResponse. The metadata is embedded as
-/// stored, without re-serializing it.
-#[derive(Serialize)]
-struct TabularBody<'a> {
-    #[serde(rename = "metadata-location")]
-    metadata_location: Option<&'a str>,
-    metadata: &'a RawValue,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    config: Option<&'a BTreeMap<String, String>>,
 }
 
 /// A loaded or committed table or view, rendered with its ETag.
@@ -183,22 +191,38 @@ impl TabularResponse {
 }
 
 impl IntoResponse for TabularResponse {
+    /// Renders `{"metadata-location", "metadata", "config"}` with the stored metadata JSON
+    /// embedded verbatim: it was produced by serializing the `iceberg` crate's types when it was
+    /// committed, so it is neither parsed nor re-serialized on the hot path.
     fn into_response(self) -> Response {
-        let metadata: &RawValue = match serde_json::from_str(&self.tabular.metadata) {
-            Ok(raw) => raw,
-            Err(e) => return ApiError::internal("stored metadata is not JSON", &e).into_response(),
-        };
-        let body = TabularBody {
-            metadata_location: self.tabular.metadata_location.as_deref(),
-            metadata,
-            config: self.config.as_ref(),
-        };
-        let mut response = axum::Json(body).into_response();
+        let metadata = &self.tabular.metadata;
+        let mut body = String::with_capacity(metadata.len() + 256);
+        body.push_str("{\"metadata-location\":");
+        body.push_str(&json_string(&self.tabular.metadata_location));
+        body.push_str(",\"metadata\":");
+        body.push_str(metadata);
+        if let Some(config) = &self.config {
+            body.push_str(",\"config\":");
+            body.push_str(&json_string(config));
+        }
+        body.push('}');
+        let mut response = (
+            [(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("application/json"),
+            )],
+            body,
+        )
+            .into_response();
         if let Some(etag) = self.etag.and_then(|e| HeaderValue::from_str(&e).ok()) {
             response.headers_mut().insert(header::ETAG, etag);
         }
         response
     }
+}
+
+fn json_string<T: Serialize + ?Sized>(value: &T) -> String {
+    serde_json::to_string(value).expect("strings and string maps always serialize")
 }
 
 /// A strong ETag for one version of a table's metadata as rendered in `mode`: metadata locations

@@ -6,6 +6,7 @@ use pangolin_core::{TabularIdent, TabularKind};
 
 use super::types::{
     CommitViewRequest, ListTablesResponse, PageQuery, RenameRequest, TabularResponse,
+    check_body_identifier,
 };
 use crate::error::ApiError;
 use crate::http::extract::{Ctx, Json, Path, Query, namespace};
@@ -79,9 +80,12 @@ pub async fn replace(
     Path((prefix, ns, view)): Path<(String, String, String)>,
     Json(request): Json<CommitViewRequest>,
 ) -> Result<TabularResponse, ApiError> {
+    let ident = view_ident(&ns, view)?;
+    let (identifier, change) = request.into_parts();
+    check_body_identifier(identifier, &ident)?;
     let replaced = state
         .service
-        .replace_view(&ctx, &prefix, view_ident(&ns, view)?, request.into())
+        .replace_view(&ctx, &prefix, ident, change)
         .await?;
     Ok(TabularResponse::loaded(replaced, SnapshotsMode::All))
 }
