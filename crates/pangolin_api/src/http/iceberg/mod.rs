@@ -6,12 +6,14 @@
 mod config;
 mod namespaces;
 mod tables;
+mod tabulars;
 mod types;
 mod views;
 
 use axum::Router;
 use axum::routing::{MethodFilter, on};
 
+use self::tabulars::{Tables, Views};
 use crate::state::AppState;
 
 /// Declares every implemented Iceberg REST operation once: the router and the advertised
@@ -34,24 +36,24 @@ iceberg_api! {
     HEAD "/v1/{prefix}/namespaces/{namespace}" => namespaces::exists,
     DELETE "/v1/{prefix}/namespaces/{namespace}" => namespaces::drop,
     POST "/v1/{prefix}/namespaces/{namespace}/properties" => namespaces::update_properties,
-    GET "/v1/{prefix}/namespaces/{namespace}/tables" => tables::list,
+    GET "/v1/{prefix}/namespaces/{namespace}/tables" => tabulars::list::<Tables>,
     POST "/v1/{prefix}/namespaces/{namespace}/tables" => tables::create,
     POST "/v1/{prefix}/namespaces/{namespace}/register" => tables::register,
     GET "/v1/{prefix}/namespaces/{namespace}/tables/{table}" => tables::load,
     POST "/v1/{prefix}/namespaces/{namespace}/tables/{table}" => tables::commit,
     DELETE "/v1/{prefix}/namespaces/{namespace}/tables/{table}" => tables::drop,
-    HEAD "/v1/{prefix}/namespaces/{namespace}/tables/{table}" => tables::exists,
+    HEAD "/v1/{prefix}/namespaces/{namespace}/tables/{table}" => tabulars::exists::<Tables>,
     POST "/v1/{prefix}/namespaces/{namespace}/tables/{table}/unregister" => tables::unregister,
-    POST "/v1/{prefix}/tables/rename" => tables::rename,
+    POST "/v1/{prefix}/tables/rename" => tabulars::rename::<Tables>,
     POST "/v1/{prefix}/namespaces/{namespace}/tables/{table}/metrics" => tables::report_metrics,
     POST "/v1/{prefix}/transactions/commit" => tables::commit_transaction,
-    GET "/v1/{prefix}/namespaces/{namespace}/views" => views::list,
+    GET "/v1/{prefix}/namespaces/{namespace}/views" => tabulars::list::<Views>,
     POST "/v1/{prefix}/namespaces/{namespace}/views" => views::create,
     GET "/v1/{prefix}/namespaces/{namespace}/views/{view}" => views::load,
     POST "/v1/{prefix}/namespaces/{namespace}/views/{view}" => views::replace,
     DELETE "/v1/{prefix}/namespaces/{namespace}/views/{view}" => views::drop,
-    HEAD "/v1/{prefix}/namespaces/{namespace}/views/{view}" => views::exists,
-    POST "/v1/{prefix}/views/rename" => views::rename,
+    HEAD "/v1/{prefix}/namespaces/{namespace}/views/{view}" => tabulars::exists::<Views>,
+    POST "/v1/{prefix}/views/rename" => tabulars::rename::<Views>,
     POST "/v1/{prefix}/namespaces/{namespace}/register-view" => views::register,
 }
 

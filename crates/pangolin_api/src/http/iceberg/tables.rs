@@ -3,40 +3,17 @@
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
-use pangolin_core::{TabularIdent, TabularKind};
 use serde::Deserialize;
 
+use super::tabulars::ident;
 use super::types::{
-    CommitTableRequest, CommitTransactionRequest, ListTablesResponse, LoadTableQuery, PageQuery,
-    RenameRequest, TabularResponse, check_body_identifier, if_none_match, not_modified,
+    CommitTableRequest, CommitTransactionRequest, LoadTableQuery, TabularResponse,
+    check_body_identifier, if_none_match, not_modified,
 };
 use crate::error::ApiError;
 use crate::http::extract::{Ctx, Json, Path, Query, namespace};
 use crate::service::{CreateTable, RegisterTabular};
 use crate::state::AppState;
-
-fn table_ident(ns: &str, table: String) -> Result<TabularIdent, ApiError> {
-    TabularIdent::new(namespace(ns)?, table).map_err(Into::into)
-}
-
-pub async fn list(
-    State(state): State<AppState>,
-    Ctx(ctx): Ctx,
-    Path((prefix, ns)): Path<(String, String)>,
-    Query(page): Query<PageQuery>,
-) -> Result<axum::Json<ListTablesResponse>, ApiError> {
-    let page = state
-        .service
-        .list_tabulars(
-            &ctx,
-            &prefix,
-            &namespace(&ns)?,
-            TabularKind::Table,
-            &page.request()?,
-        )
-        .await?;
-    Ok(axum::Json(page.into()))
-}
 
 pub async fn create(
     State(state): State<AppState>,
@@ -74,7 +51,7 @@ pub async fn load(
     let mode = query.mode()?;
     let loaded = state
         .service
-        .load_table(&ctx, &prefix, &table_ident(&ns, table)?, mode)
+        .load_table(&ctx, &prefix, &ident(&ns, table)?, mode)
         .await?;
     let response = TabularResponse::loaded(loaded, mode);
     if let Some(etag) = &response.etag
@@ -85,25 +62,13 @@ pub async fn load(
     Ok(response.into_response())
 }
 
-pub async fn exists(
-    State(state): State<AppState>,
-    Ctx(ctx): Ctx,
-    Path((prefix, ns, table)): Path<(String, String, String)>,
-) -> Result<StatusCode, ApiError> {
-    state
-        .service
-        .tabular_exists(&ctx, &prefix, TabularKind::Table, &table_ident(&ns, table)?)
-        .await?;
-    Ok(StatusCode::NO_CONTENT)
-}
-
 pub async fn commit(
     State(state): State<AppState>,
     Ctx(ctx): Ctx,
     Path((prefix, ns, table)): Path<(String, String, String)>,
     Json(request): Json<CommitTableRequest>,
 ) -> Result<TabularResponse, ApiError> {
-    let ident = table_ident(&ns, table)?;
+    let ident = ident(&ns, table)?;
     let (identifier, change) = request.into_parts();
     check_body_identifier(identifier, &ident)?;
     let committed = state
@@ -141,12 +106,7 @@ pub async fn drop(
 ) -> Result<StatusCode, ApiError> {
     state
         .service
-        .drop_table(
-            &ctx,
-            &prefix,
-            &table_ident(&ns, table)?,
-            query.purge_requested,
-        )
+        .drop_table(&ctx, &prefix, &ident(&ns, table)?, query.purge_requested)
         .await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -158,28 +118,9 @@ pub async fn unregister(
 ) -> Result<TabularResponse, ApiError> {
     let unregistered = state
         .service
-        .unregister_table(&ctx, &prefix, &table_ident(&ns, table)?)
+        .unregister_table(&ctx, &prefix, &ident(&ns, table)?)
         .await?;
     Ok(TabularResponse::committed(unregistered))
-}
-
-pub async fn rename(
-    State(state): State<AppState>,
-    Ctx(ctx): Ctx,
-    Path(prefix): Path<String>,
-    Json(request): Json<RenameRequest>,
-) -> Result<StatusCode, ApiError> {
-    state
-        .service
-        .rename_tabular(
-            &ctx,
-            &prefix,
-            TabularKind::Table,
-            &request.source.into_ident()?,
-            &request.destination.into_ident()?,
-        )
-        .await?;
-    Ok(StatusCode::NO_CONTENT)
 }
 
 pub async fn report_metrics(
@@ -190,7 +131,7 @@ pub async fn report_metrics(
 ) -> Result<StatusCode, ApiError> {
     state
         .service
-        .report_metrics(&ctx, &prefix, &table_ident(&ns, table)?, report)
+        .report_metrics(&ctx, &prefix, &ident(&ns, table)?, report)
         .await?;
     Ok(StatusCode::NO_CONTENT)
 }

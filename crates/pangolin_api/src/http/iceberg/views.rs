@@ -2,39 +2,13 @@
 
 use axum::extract::State;
 use axum::http::StatusCode;
-use pangolin_core::{TabularIdent, TabularKind};
 
-use super::types::{
-    CommitViewRequest, ListTablesResponse, PageQuery, RenameRequest, TabularResponse,
-    check_body_identifier,
-};
+use super::tabulars::ident;
+use super::types::{CommitViewRequest, TabularResponse, check_body_identifier};
 use crate::error::ApiError;
-use crate::http::extract::{Ctx, Json, Path, Query, namespace};
+use crate::http::extract::{Ctx, Json, Path, namespace};
 use crate::service::{CreateView, RegisterTabular, SnapshotsMode};
 use crate::state::AppState;
-
-fn view_ident(ns: &str, view: String) -> Result<TabularIdent, ApiError> {
-    TabularIdent::new(namespace(ns)?, view).map_err(Into::into)
-}
-
-pub async fn list(
-    State(state): State<AppState>,
-    Ctx(ctx): Ctx,
-    Path((prefix, ns)): Path<(String, String)>,
-    Query(page): Query<PageQuery>,
-) -> Result<axum::Json<ListTablesResponse>, ApiError> {
-    let page = state
-        .service
-        .list_tabulars(
-            &ctx,
-            &prefix,
-            &namespace(&ns)?,
-            TabularKind::View,
-            &page.request()?,
-        )
-        .await?;
-    Ok(axum::Json(page.into()))
-}
 
 pub async fn create(
     State(state): State<AppState>,
@@ -69,7 +43,7 @@ pub async fn load(
 ) -> Result<TabularResponse, ApiError> {
     let loaded = state
         .service
-        .load_view(&ctx, &prefix, &view_ident(&ns, view)?)
+        .load_view(&ctx, &prefix, &ident(&ns, view)?)
         .await?;
     Ok(TabularResponse::loaded(loaded, SnapshotsMode::All))
 }
@@ -80,7 +54,7 @@ pub async fn replace(
     Path((prefix, ns, view)): Path<(String, String, String)>,
     Json(request): Json<CommitViewRequest>,
 ) -> Result<TabularResponse, ApiError> {
-    let ident = view_ident(&ns, view)?;
+    let ident = ident(&ns, view)?;
     let (identifier, change) = request.into_parts();
     check_body_identifier(identifier, &ident)?;
     let replaced = state
@@ -97,38 +71,7 @@ pub async fn drop(
 ) -> Result<StatusCode, ApiError> {
     state
         .service
-        .drop_view(&ctx, &prefix, &view_ident(&ns, view)?)
-        .await?;
-    Ok(StatusCode::NO_CONTENT)
-}
-
-pub async fn exists(
-    State(state): State<AppState>,
-    Ctx(ctx): Ctx,
-    Path((prefix, ns, view)): Path<(String, String, String)>,
-) -> Result<StatusCode, ApiError> {
-    state
-        .service
-        .tabular_exists(&ctx, &prefix, TabularKind::View, &view_ident(&ns, view)?)
-        .await?;
-    Ok(StatusCode::NO_CONTENT)
-}
-
-pub async fn rename(
-    State(state): State<AppState>,
-    Ctx(ctx): Ctx,
-    Path(prefix): Path<String>,
-    Json(request): Json<RenameRequest>,
-) -> Result<StatusCode, ApiError> {
-    state
-        .service
-        .rename_tabular(
-            &ctx,
-            &prefix,
-            TabularKind::View,
-            &request.source.into_ident()?,
-            &request.destination.into_ident()?,
-        )
+        .drop_view(&ctx, &prefix, &ident(&ns, view)?)
         .await?;
     Ok(StatusCode::NO_CONTENT)
 }
