@@ -666,6 +666,9 @@ async fn metrics_reports_are_validated_and_stored() {
     .await
     .assert_error(404, "NoSuchTableException");
 
+    app.get("/api/v1/catalogs/default/namespaces/db/tables/nope/metrics-reports")
+        .await
+        .assert_error(404, "NoSuchTableException");
     let stored = app
         .get("/api/v1/catalogs/default/namespaces/db/tables/t/metrics-reports")
         .await;

@@ -54,6 +54,18 @@ async fn create_load_list_exists_drop() {
     app.get("/v1/default/namespaces/nope/views")
         .await
         .assert_error(404, "NoSuchNamespaceException");
+    app.post(
+        "/v1/default/namespaces/nope/views",
+        json!({"name": "v", "schema": schema(), "view-version": view_version(1, "select 1"), "properties": {}}),
+    )
+    .await
+    .assert_error(404, "NoSuchNamespaceException");
+    app.post(
+        "/v1/default/namespaces/db/views",
+        json!({"name": "bad", "schema": schema(), "properties": {}}),
+    )
+    .await
+    .assert_error(400, "BadRequestException");
 
     app.delete("/v1/default/namespaces/db/views/v")
         .await
