@@ -11,8 +11,10 @@ use crate::error::ApiError;
 use crate::service::RequestContext;
 use crate::state::AppState;
 
-/// A JSON body. Unknown fields are accepted (clients send newer fields); malformed JSON is a 400
-/// naming the offending path; a body over the limit is a 413.
+/// A JSON body. The request must say `Content-Type: application/json` (415 otherwise: browsers
+/// cannot send that cross-origin without a CORS preflight, which this server never grants).
+/// Unknown fields are accepted (clients send newer fields); malformed JSON is a 400 naming the
+/// offending path; a body over the limit is a 413.
 #[derive(Debug)]
 pub struct Json<T>(pub T);
 
@@ -24,6 +26,23 @@ where
     type Rejection = ApiError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let is_json = req
+            .headers()
+            .get(axum::http::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.split(';').next())
+            .is_some_and(|mime| {
+                let mime = mime.trim();
+                mime.eq_ignore_ascii_case("application/json")
+                    || (mime.len() > 5 && mime[mime.len() - 5..].eq_ignore_ascii_case("+json"))
+            });
+        if !is_json {
+            return Err(ApiError::new(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "UnsupportedMediaTypeException",
+                "request bodies must be JSON with Content-Type: application/json",
+            ));
+        }
         let bytes = Bytes::from_request(req, state).await.map_err(|rejection| {
             if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
                 ApiError::new(

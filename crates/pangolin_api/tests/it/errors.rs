@@ -36,6 +36,38 @@ async fn malformed_bodies_are_bad_requests() {
 }
 
 #[tokio::test]
+async fn bodies_must_be_declared_json() {
+    let app = TestApp::new().await;
+    for content_type in [
+        None,
+        Some("text/plain"),
+        Some("application/x-www-form-urlencoded"),
+    ] {
+        let mut request = axum::http::Request::builder()
+            .method(Method::POST)
+            .uri("/api/v1/tenants");
+        if let Some(content_type) = content_type {
+            request = request.header("content-type", content_type);
+        }
+        let response = app
+            .request(
+                request
+                    .body(axum::body::Body::from(r#"{"name": "csrf"}"#))
+                    .unwrap(),
+            )
+            .await;
+        response.assert_error(415, "UnsupportedMediaTypeException");
+    }
+    let charset = axum::http::Request::builder()
+        .method(Method::POST)
+        .uri("/api/v1/tenants")
+        .header("content-type", "application/json; charset=utf-8")
+        .body(axum::body::Body::from(r#"{"name": "ok"}"#))
+        .unwrap();
+    app.request(charset).await.assert_status(201);
+}
+
+#[tokio::test]
 async fn unknown_fields_are_accepted() {
     let app = TestApp::new().await;
     app.post(
