@@ -1,5 +1,8 @@
--- Pangolin's initial SQLite schema. Ids are UUIDv7 strings (they sort by creation time), timestamps
--- are milliseconds since the Unix epoch, property maps and storage profiles are JSON text.
+-- Pangolin's initial SQLite schema (migrations/postgres holds the same for PostgreSQL). Ids are
+-- UUIDv7 strings (they sort by creation time), timestamps are milliseconds since the Unix epoch,
+-- property maps and storage profiles are JSON text. `tenant_id` is repeated on every tenant-owned
+-- row so every query is scoped by tenant; only tenants, warehouses and catalogs reference the
+-- tenant by foreign key (the rest are reached through their catalog).
 -- Referential integrity is enforced by foreign keys (NO ACTION: a delete with dependents fails),
 -- which is what makes "a non-empty namespace/catalog/warehouse/tenant cannot be deleted" race-free.
 
@@ -38,7 +41,7 @@ CREATE INDEX catalogs_by_warehouse ON catalogs (warehouse_id);
 -- the top level); `name` the last level. Children are listed by (catalog_id, parent_path, name).
 CREATE TABLE namespaces (
     id           TEXT PRIMARY KEY NOT NULL,
-    tenant_id    TEXT NOT NULL REFERENCES tenants (id),
+    tenant_id    TEXT NOT NULL,
     catalog_id   TEXT NOT NULL REFERENCES catalogs (id),
     parent_id    TEXT REFERENCES namespaces (id),
     path         TEXT NOT NULL,
@@ -56,7 +59,7 @@ CREATE INDEX namespaces_by_parent ON namespaces (parent_id);
 -- JSON is stored with its location so loading a table never reads object storage.
 CREATE TABLE tabulars (
     id                 TEXT PRIMARY KEY NOT NULL,
-    tenant_id          TEXT NOT NULL REFERENCES tenants (id),
+    tenant_id          TEXT NOT NULL,
     catalog_id         TEXT NOT NULL REFERENCES catalogs (id),
     namespace_id       TEXT NOT NULL REFERENCES namespaces (id),
     namespace_path     TEXT NOT NULL,
@@ -72,7 +75,7 @@ CREATE INDEX tabulars_listing ON tabulars (namespace_id, kind, name);
 
 CREATE TABLE metrics_reports (
     id           TEXT PRIMARY KEY NOT NULL,
-    tenant_id    TEXT NOT NULL REFERENCES tenants (id),
+    tenant_id    TEXT NOT NULL,
     tabular_id   TEXT NOT NULL REFERENCES tabulars (id) ON DELETE CASCADE,
     report_type  TEXT NOT NULL,
     report       TEXT NOT NULL,

@@ -4,13 +4,14 @@
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
+use std::time::Duration;
 
 use clap::builder::BoolishValueParser;
 use clap::{Parser, Subcommand, ValueEnum};
 use pangolin_core::{Error, Result};
 use pangolin_store::CatalogStore;
 use pangolin_store::memory::MemoryStore;
-use pangolin_store::sqlite::{SqliteOptions, SqliteStore};
+use pangolin_store::sql::{Backend, SqlOptions, SqlStore};
 
 /// Pangolin: a multi-tenant Apache Iceberg REST catalog.
 #[derive(Debug, Parser)]
@@ -65,10 +66,48 @@ pub struct Settings {
     )]
     pub data_dir: PathBuf,
 
-    /// The metadata store: `sqlite://<path>` or `memory:` (nothing persists).
-    /// [default: sqlite://<data-dir>/pangolin.db]
+    /// The metadata store: `sqlite://<path>`, `postgres://user:password@host:port/database` or
+    /// `memory:` (nothing persists). [default: sqlite://<data-dir>/pangolin.db]
     #[arg(long, env = "PANGOLIN_DATABASE_URL", global = true)]
     pub database_url: Option<String>,
+
+    /// Most database connections per server (PostgreSQL), or SQLite read connections.
+    #[arg(
+        long,
+        env = "PANGOLIN_DATABASE_MAX_CONNECTIONS",
+        default_value_t = 16,
+        global = true
+    )]
+    pub database_max_connections: u32,
+
+    /// Seconds a request waits for a database connection (including opening one) before the
+    /// server answers 503.
+    #[arg(
+        long,
+        env = "PANGOLIN_DATABASE_ACQUIRE_TIMEOUT",
+        default_value_t = 5,
+        global = true
+    )]
+    pub database_acquire_timeout: u64,
+
+    /// Seconds to keep retrying an unreachable database at startup (e.g. one still starting).
+    #[arg(
+        long,
+        env = "PANGOLIN_DATABASE_CONNECT_TIMEOUT",
+        default_value_t = 30,
+        global = true
+    )]
+    pub database_connect_timeout: u64,
+
+    /// Seconds after which a database statement is cancelled (PostgreSQL `statement_timeout`;
+    /// for SQLite, how long a write waits for another process's lock); 0 for no limit.
+    #[arg(
+        long,
+        env = "PANGOLIN_DATABASE_STATEMENT_TIMEOUT",
+        default_value_t = 30,
+        global = true
+    )]
+    pub database_statement_timeout: u64,
 
     /// Do not create the `default` tenant, warehouse and catalog on an empty store.
     #[arg(long, env = "PANGOLIN_NO_BOOTSTRAP", global = true,
@@ -115,15 +154,30 @@ impl Settings {
             .clone()
             .unwrap_or_else(|| format!("sqlite://{}", self.data_dir.join("pangolin.db").display()))
     }
+
+    /// The SQL connection settings.
+    pub fn sql_options(&self) -> SqlOptions {
+        SqlOptions {
+            max_connections: self.database_max_connections,
+            acquire_timeout: Duration::from_secs(self.database_acquire_timeout),
+            connect_timeout: Duration::from_secs(self.database_connect_timeout),
+            statement_timeout: (self.database_statement_timeout > 0)
+                .then(|| Duration::from_secs(self.database_statement_timeout)),
+        }
+    }
 }
 
 /// Opens the store a URL names; with `migrate`, brings its schema up to date.
-pub async fn open_store(url: &str, migrate: bool) -> Result<Arc<dyn CatalogStore>> {
+pub async fn open_store(
+    url: &str,
+    options: &SqlOptions,
+    migrate: bool,
+) -> Result<Arc<dyn CatalogStore>> {
     if url == "memory:" {
         return Ok(Arc::new(MemoryStore::new()));
     }
-    if url.starts_with("sqlite:") {
-        let store = SqliteStore::connect(url, &SqliteOptions::default()).await?;
+    if Backend::for_url(url).is_some() {
+        let store = SqlStore::connect(url, options).await?;
         if migrate {
             store.migrate().await?;
         }
@@ -131,20 +185,14 @@ pub async fn open_store(url: &str, migrate: bool) -> Result<Arc<dyn CatalogStore
     }
     let scheme = url.split(':').next().unwrap_or_default();
     Err(Error::invalid(format!(
-        "unsupported database URL scheme '{scheme}': use sqlite://<path> or memory:"
+        "unsupported database URL scheme '{scheme}': use sqlite://<path>, postgres://... or memory:"
     )))
 }
 
-/// Applies the migrations of the store `url` names.
-pub async fn migrate(url: &str) -> Result<()> {
-    if url.starts_with("sqlite:") {
-        SqliteStore::connect(url, &SqliteOptions::default())
-            .await?
-            .migrate()
-            .await
-    } else if url == "memory:" {
-        Ok(())
-    } else {
-        open_store(url, false).await.map(|_| ())
+/// Applies the migrations of the store `url` names (nothing to do for `memory:`).
+pub async fn migrate(url: &str, options: &SqlOptions) -> Result<()> {
+    match Backend::for_url(url) {
+        Some(_) => SqlStore::connect(url, options).await?.migrate().await,
+        None => open_store(url, options, false).await.map(|_| ()),
     }
 }

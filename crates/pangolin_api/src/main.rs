@@ -16,7 +16,7 @@ async fn main() -> ExitCode {
     init_logging(&cli.settings);
     let result = match cli.command.unwrap_or(Command::Serve) {
         Command::Serve => serve(&cli.settings).await,
-        Command::Migrate => migrate(&cli.settings.database_url())
+        Command::Migrate => migrate(&cli.settings.database_url(), &cli.settings.sql_options())
             .await
             .map(|()| tracing::info!("migrations applied"))
             .context("migrating the database"),
@@ -54,9 +54,13 @@ async fn serve(settings: &Settings) -> anyhow::Result<()> {
     );
     std::fs::create_dir_all(&settings.data_dir)
         .with_context(|| format!("creating {}", settings.data_dir.display()))?;
-    let store = open_store(&settings.database_url(), !settings.no_migrate)
-        .await
-        .context("opening the store")?;
+    let store = open_store(
+        &settings.database_url(),
+        &settings.sql_options(),
+        !settings.no_migrate,
+    )
+    .await
+    .context("opening the store")?;
     let service = Service::new(store);
     if !settings.no_bootstrap
         && let Some(base) = bootstrap::bootstrap(&service, &settings.data_dir)

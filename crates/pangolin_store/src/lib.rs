@@ -7,17 +7,19 @@
 //! compare-and-swap of table metadata pointers. Rules (validation, authorization, commit semantics)
 //! live in the service layer above.
 //!
-//! Backends: [`memory::MemoryStore`] (tests, ephemeral dev) and [`sqlite::SqliteStore`] (the
-//! embedded default). [`objects`] reads and writes table metadata files in a warehouse.
+//! Backends: [`memory::MemoryStore`] (tests, ephemeral dev) and [`sql::SqlStore`] (SQLite, the
+//! embedded default, and PostgreSQL). [`objects`] reads and writes table metadata files in a warehouse.
 
 mod aggregates;
 pub mod memory;
 pub mod objects;
+pub mod sql;
 mod sql_error;
-pub mod sqlite;
 
-#[cfg(feature = "conformance")]
+#[cfg(feature = "testing")]
 pub mod conformance;
+#[cfg(feature = "testing")]
+pub mod testing;
 
 pub use aggregates::{
     CatalogStore, Catalogs, Health, MetricsReports, Namespaces, NewNamespace, Tabulars, Tenants,

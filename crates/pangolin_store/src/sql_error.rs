@@ -5,25 +5,58 @@
 use pangolin_core::Error;
 use sqlx::error::ErrorKind;
 
-/// Maps `err`: connection-level problems become `Unavailable`, everything else `Backend`.
+/// Maps `err`: connection-level problems (and an overloaded or restarting database) become
+/// `Unavailable`, serialization failures and deadlocks `Conflict`, everything else `Backend`.
 pub(crate) fn map(err: sqlx::Error) -> Error {
-    let unavailable = match &err {
+    let failure = match &err {
         sqlx::Error::PoolTimedOut
         | sqlx::Error::PoolClosed
         | sqlx::Error::Io(_)
         | sqlx::Error::Tls(_)
-        | sqlx::Error::WorkerCrashed => true,
-        sqlx::Error::Database(db) => is_busy(db.code().as_deref()),
-        _ => false,
+        | sqlx::Error::WorkerCrashed => Failure::Unavailable,
+        sqlx::Error::Database(db) => classify(db.as_ref()),
+        _ => Failure::Other,
     };
-    if unavailable {
-        tracing::warn!(error = %err, "database unavailable");
-        Error::Unavailable {
-            message: "the catalog database is unavailable; retry later".into(),
+    match failure {
+        Failure::Unavailable => {
+            tracing::warn!(error = %err, "database unavailable");
+            Error::Unavailable {
+                message: "the catalog database is unavailable; retry later".into(),
+            }
         }
-    } else {
-        Error::backend("database operation failed", err)
+        Failure::Conflict => Error::conflict(format!(
+            "the change conflicted with a concurrent one; retry ({err})"
+        )),
+        Failure::Other => Error::backend("database operation failed", err),
     }
+}
+
+enum Failure {
+    Unavailable,
+    Conflict,
+    Other,
+}
+
+/// Reads a driver's error code: SQLSTATE classes for PostgreSQL, result codes for SQLite.
+fn classify(db: &(dyn sqlx::error::DatabaseError + 'static)) -> Failure {
+    if let Some(pg) = db.try_downcast_ref::<sqlx::postgres::PgDatabaseError>() {
+        let code = pg.code();
+        return match code {
+            // serialization_failure, deadlock_detected
+            "40001" | "40P01" => Failure::Conflict,
+            // connection exceptions, insufficient resources, operator intervention (shutdown,
+            // cannot connect now, statement timeout)
+            _ if code.starts_with("08") || code.starts_with("53") || code.starts_with("57") => {
+                Failure::Unavailable
+            }
+            _ => Failure::Other,
+        };
+    }
+    if db.try_downcast_ref::<sqlx::sqlite::SqliteError>().is_some() && is_busy(db.code().as_deref())
+    {
+        return Failure::Unavailable;
+    }
+    Failure::Other
 }
 
 /// Maps a unique-constraint violation to `on_unique()`, anything else through [`map`].

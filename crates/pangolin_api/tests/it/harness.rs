@@ -1,7 +1,8 @@
 //! Drives the whole application in-process (no socket) over a real store.
 //!
 //! The store comes from `PANGOLIN_TEST_STORE`: `sqlite` (default: a real SQLite file in a
-//! temporary directory) or `memory`.
+//! temporary directory), `postgres` (a fresh database per test, see `pangolin_store::testing`) or
+//! `memory`.
 
 use std::path::PathBuf;
 
@@ -11,6 +12,7 @@ use axum::http::{HeaderMap, Method, Request, StatusCode};
 use http_body_util::BodyExt;
 use pangolin_api::service::Service;
 use pangolin_api::{AppState, HttpSettings, bootstrap, config, router};
+use pangolin_store::sql::SqlOptions;
 use serde_json::{Value, json};
 use tower::ServiceExt;
 
@@ -67,12 +69,19 @@ impl TestApp {
         let dir = tempfile::tempdir().unwrap();
         let url = match std::env::var("PANGOLIN_TEST_STORE").as_deref() {
             Ok("memory") => "memory:".to_owned(),
+            Ok("postgres") => pangolin_store::testing::postgres_database().await,
             Ok("sqlite") | Err(_) => {
                 format!("sqlite://{}", dir.path().join("pangolin.db").display())
             }
-            Ok(other) => panic!("unknown PANGOLIN_TEST_STORE '{other}' (use sqlite or memory)"),
+            Ok(other) => {
+                panic!("unknown PANGOLIN_TEST_STORE '{other}' (use sqlite, postgres or memory)")
+            }
         };
-        let store = config::open_store(&url, true).await.unwrap();
+        let options = SqlOptions {
+            max_connections: 4,
+            ..SqlOptions::default()
+        };
+        let store = config::open_store(&url, &options, true).await.unwrap();
         let service = Service::new(store);
         bootstrap::bootstrap(&service, dir.path())
             .await

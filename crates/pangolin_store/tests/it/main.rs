@@ -1,4 +1,5 @@
 //! The store's integration tests: the conformance suite against every backend.
 
 mod memory;
+mod postgres;
 mod sqlite;

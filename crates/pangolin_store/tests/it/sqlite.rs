@@ -1,13 +1,13 @@
 use std::sync::Arc;
 
 use pangolin_store::conformance::Subject;
-use pangolin_store::sqlite::{SqliteOptions, SqliteStore};
+use pangolin_store::sql::{SqlOptions, SqlStore};
 
 /// A fresh store on a real SQLite file in a temporary directory.
 async fn subject() -> Subject {
     let dir = tempfile::tempdir().unwrap();
     let url = format!("sqlite://{}", dir.path().join("pangolin.db").display());
-    let store = SqliteStore::connect(&url, &SqliteOptions::default())
+    let store = SqlStore::connect(&url, &SqlOptions::default())
         .await
         .unwrap();
     store.migrate().await.unwrap();
@@ -24,7 +24,7 @@ async fn migrating_twice_is_a_no_op() {
     let subject = subject().await;
     let dir = subject.guard.downcast_ref::<tempfile::TempDir>().unwrap();
     let url = format!("sqlite://{}", dir.path().join("pangolin.db").display());
-    let again = SqliteStore::connect(&url, &SqliteOptions::default())
+    let again = SqlStore::connect(&url, &SqlOptions::default())
         .await
         .unwrap();
     again.migrate().await.unwrap();

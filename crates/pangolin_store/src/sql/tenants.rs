@@ -4,16 +4,16 @@ use pangolin_core::{
 };
 
 use super::rows::{TenantRow, properties_json};
-use super::{SqliteStore, sql_limit};
+use super::{SqlStore, sql_limit};
 use crate::Tenants;
 use crate::sql_error::{foreign_key_or, map, unique_or};
 
 #[async_trait]
-impl Tenants for SqliteStore {
+impl Tenants for SqlStore {
     async fn create_tenant(&self, tenant: &Tenant) -> Result<()> {
         sqlx::query(
             "INSERT INTO tenants (id, name, properties, created_at, updated_at)
-             VALUES (?1, ?2, ?3, ?4, ?5)",
+             VALUES ($1, $2, $3, $4, $5)",
         )
         .bind(tenant.id.to_string())
         .bind(&tenant.name)
@@ -28,7 +28,7 @@ impl Tenants for SqliteStore {
 
     async fn get_tenant(&self, id: TenantId) -> Result<Tenant> {
         sqlx::query_as::<_, TenantRow>(
-            "SELECT id, name, properties, created_at, updated_at FROM tenants WHERE id = ?1",
+            "SELECT id, name, properties, created_at, updated_at FROM tenants WHERE id = $1",
         )
         .bind(id.to_string())
         .fetch_optional(&self.read)
@@ -40,7 +40,7 @@ impl Tenants for SqliteStore {
 
     async fn get_tenant_by_name(&self, name: &str) -> Result<Tenant> {
         sqlx::query_as::<_, TenantRow>(
-            "SELECT id, name, properties, created_at, updated_at FROM tenants WHERE name = ?1",
+            "SELECT id, name, properties, created_at, updated_at FROM tenants WHERE name = $1",
         )
         .bind(name)
         .fetch_optional(&self.read)
@@ -53,7 +53,7 @@ impl Tenants for SqliteStore {
     async fn list_tenants(&self, page: &PageRequest) -> Result<Page<Tenant>> {
         let rows = sqlx::query_as::<_, TenantRow>(
             "SELECT id, name, properties, created_at, updated_at FROM tenants
-             WHERE ?1 IS NULL OR name > ?1 ORDER BY name LIMIT ?2",
+             WHERE $1 IS NULL OR name > $1 ORDER BY name LIMIT $2",
         )
         .bind(page.after.as_deref())
         .bind(sql_limit(page))
@@ -69,7 +69,7 @@ impl Tenants for SqliteStore {
 
     async fn update_tenant(&self, id: TenantId, update: &TenantUpdate) -> Result<Tenant> {
         sqlx::query_as::<_, TenantRow>(
-            "UPDATE tenants SET properties = ?2, updated_at = ?3 WHERE id = ?1
+            "UPDATE tenants SET properties = $2, updated_at = $3 WHERE id = $1
              RETURNING id, name, properties, created_at, updated_at",
         )
         .bind(id.to_string())
@@ -83,7 +83,7 @@ impl Tenants for SqliteStore {
     }
 
     async fn delete_tenant(&self, id: TenantId) -> Result<()> {
-        let result = sqlx::query("DELETE FROM tenants WHERE id = ?1")
+        let result = sqlx::query("DELETE FROM tenants WHERE id = $1")
             .bind(id.to_string())
             .execute(&self.write)
             .await

@@ -5,23 +5,23 @@ use pangolin_core::{
     CatalogId, Entity, Error, Namespace, NamespaceId, NamespaceIdent, Page, PageRequest, Result,
     TenantId, now_millis,
 };
-use sqlx::SqliteConnection;
+use sqlx::AnyConnection;
 
 use super::rows::{NamespaceRow, parse_id, parse_properties, properties_json};
-use super::{SqliteStore, sql_limit};
-use crate::sql_error::{foreign_key_or, map, unique_or};
+use super::{SqlStore, sql_limit};
+use crate::sql_error::{constraint_or, foreign_key_or, map};
 use crate::{Namespaces, NewNamespace};
 
 const COLUMNS: &str = "id, tenant_id, catalog_id, path, properties, created_at, updated_at";
 
 /// The id of namespace `ident` in `catalog`, if it exists.
 pub(super) async fn namespace_id(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     catalog: CatalogId,
     ident: &NamespaceIdent,
 ) -> Result<Option<NamespaceId>> {
     let id: Option<String> =
-        sqlx::query_scalar("SELECT id FROM namespaces WHERE catalog_id = ?1 AND path = ?2")
+        sqlx::query_scalar("SELECT id FROM namespaces WHERE catalog_id = $1 AND path = $2")
             .bind(catalog.to_string())
             .bind(ident.encoded())
             .fetch_optional(conn)
@@ -32,7 +32,7 @@ pub(super) async fn namespace_id(
 
 /// Like [`namespace_id`], but a missing namespace is `NotFound`.
 pub(super) async fn require_namespace(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     catalog: CatalogId,
     ident: &NamespaceIdent,
 ) -> Result<NamespaceId> {
@@ -42,12 +42,12 @@ pub(super) async fn require_namespace(
 }
 
 async fn fetch(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     catalog: CatalogId,
     ident: &NamespaceIdent,
 ) -> Result<Namespace> {
     sqlx::query_as::<_, NamespaceRow>(sqlx::AssertSqlSafe(format!(
-        "SELECT {COLUMNS} FROM namespaces WHERE catalog_id = ?1 AND path = ?2"
+        "SELECT {COLUMNS} FROM namespaces WHERE catalog_id = $1 AND path = $2"
     )))
     .bind(catalog.to_string())
     .bind(ident.encoded())
@@ -59,7 +59,7 @@ async fn fetch(
 }
 
 #[async_trait]
-impl Namespaces for SqliteStore {
+impl Namespaces for SqlStore {
     async fn create_namespace(
         &self,
         tenant: TenantId,
@@ -81,7 +81,7 @@ impl Namespaces for SqliteStore {
         sqlx::query(
             "INSERT INTO namespaces (id, tenant_id, catalog_id, parent_id, path, parent_path, name,
                                      properties, created_at, updated_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9)",
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9)",
         )
         .bind(namespace.id.to_string())
         .bind(tenant.to_string())
@@ -95,9 +95,18 @@ impl Namespaces for SqliteStore {
         .execute(&mut *tx)
         .await
         .map_err(|e| {
-            unique_or(e, || {
-                Error::already_exists(Entity::Namespace, &namespace.ident)
-            })
+            // A foreign-key failure means the parent was dropped concurrently.
+            constraint_or(
+                e,
+                || Error::already_exists(Entity::Namespace, &namespace.ident),
+                || Error::NotFound {
+                    entity: Entity::Namespace,
+                    key: namespace
+                        .ident
+                        .parent()
+                        .map_or_else(String::new, |p| p.to_string()),
+                },
+            )
         })?;
         tx.commit().await.map_err(map)?;
         Ok(Namespace {
@@ -136,8 +145,8 @@ impl Namespaces for SqliteStore {
         }
         let rows = sqlx::query_as::<_, NamespaceRow>(sqlx::AssertSqlSafe(format!(
             "SELECT {COLUMNS} FROM namespaces
-             WHERE catalog_id = ?1 AND parent_path = ?2 AND (?3 IS NULL OR name > ?3)
-             ORDER BY name LIMIT ?4"
+             WHERE catalog_id = $1 AND parent_path = $2 AND ($3 IS NULL OR name > $3)
+             ORDER BY name LIMIT $4"
         )))
         .bind(catalog_id.to_string())
         .bind(parent.map(NamespaceIdent::encoded).unwrap_or_default())
@@ -163,9 +172,11 @@ impl Namespaces for SqliteStore {
     ) -> Result<(BTreeMap<String, String>, Namespace)> {
         let mut tx = self.write.begin().await.map_err(map)?;
         let catalog_id = Self::catalog_id(&mut *tx, tenant, catalog).await?;
-        let current: Option<String> = sqlx::query_scalar(
-            "SELECT properties FROM namespaces WHERE catalog_id = ?1 AND path = ?2",
-        )
+        // Locked until the update commits, so concurrent updates of other keys are not lost.
+        let current: Option<String> = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+            "SELECT properties FROM namespaces WHERE catalog_id = $1 AND path = $2{}",
+            self.backend.for_update()
+        )))
         .bind(catalog_id.to_string())
         .bind(ident.encoded())
         .fetch_optional(&mut *tx)
@@ -179,8 +190,8 @@ impl Namespaces for SqliteStore {
         }
         properties.extend(updates.iter().map(|(k, v)| (k.clone(), v.clone())));
         sqlx::query(
-            "UPDATE namespaces SET properties = ?3, updated_at = ?4
-             WHERE catalog_id = ?1 AND path = ?2",
+            "UPDATE namespaces SET properties = $3, updated_at = $4
+             WHERE catalog_id = $1 AND path = $2",
         )
         .bind(catalog_id.to_string())
         .bind(ident.encoded())
@@ -202,7 +213,7 @@ impl Namespaces for SqliteStore {
     ) -> Result<()> {
         let mut conn = self.write.acquire().await.map_err(map)?;
         let catalog_id = Self::catalog_id(&mut *conn, tenant, catalog).await?;
-        let result = sqlx::query("DELETE FROM namespaces WHERE catalog_id = ?1 AND path = ?2")
+        let result = sqlx::query("DELETE FROM namespaces WHERE catalog_id = $1 AND path = $2")
             .bind(catalog_id.to_string())
             .bind(ident.encoded())
             .execute(&mut *conn)

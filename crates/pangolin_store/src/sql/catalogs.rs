@@ -4,7 +4,7 @@ use pangolin_core::{
 };
 
 use super::rows::{CatalogRow, properties_json};
-use super::{SqliteStore, sql_limit};
+use super::{SqlStore, sql_limit};
 use crate::Catalogs;
 use crate::sql_error::{foreign_key_or, map, unique_or};
 
@@ -13,14 +13,14 @@ const SELECT: &str = "SELECT c.id, c.tenant_id, c.name, c.warehouse_id, w.name A
     FROM catalogs c JOIN warehouses w ON w.id = c.warehouse_id";
 
 #[async_trait]
-impl Catalogs for SqliteStore {
+impl Catalogs for SqlStore {
     async fn create_catalog(&self, catalog: &Catalog) -> Result<()> {
         // The warehouse must belong to the catalog's tenant: the insert selects nothing otherwise.
         let result = sqlx::query(
             "INSERT INTO catalogs
                 (id, tenant_id, name, warehouse_id, base_location, properties, created_at, updated_at)
-             SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8
-             WHERE EXISTS (SELECT 1 FROM warehouses WHERE id = ?4 AND tenant_id = ?2)",
+             SELECT $1, $2, $3, $4, $5, $6, $7, $8
+             WHERE EXISTS (SELECT 1 FROM warehouses WHERE id = $4 AND tenant_id = $2)",
         )
         .bind(catalog.id.to_string())
         .bind(catalog.tenant_id.to_string())
@@ -41,7 +41,7 @@ impl Catalogs for SqliteStore {
 
     async fn get_catalog(&self, tenant: TenantId, name: &str) -> Result<Catalog> {
         sqlx::query_as::<_, CatalogRow>(sqlx::AssertSqlSafe(format!(
-            "{SELECT} WHERE c.tenant_id = ?1 AND c.name = ?2"
+            "{SELECT} WHERE c.tenant_id = $1 AND c.name = $2"
         )))
         .bind(tenant.to_string())
         .bind(name)
@@ -54,8 +54,8 @@ impl Catalogs for SqliteStore {
 
     async fn list_catalogs(&self, tenant: TenantId, page: &PageRequest) -> Result<Page<Catalog>> {
         let rows = sqlx::query_as::<_, CatalogRow>(sqlx::AssertSqlSafe(format!(
-            "{SELECT} WHERE c.tenant_id = ?1 AND (?2 IS NULL OR c.name > ?2)
-             ORDER BY c.name LIMIT ?3"
+            "{SELECT} WHERE c.tenant_id = $1 AND ($2 IS NULL OR c.name > $2)
+             ORDER BY c.name LIMIT $3"
         )))
         .bind(tenant.to_string())
         .bind(page.after.as_deref())
@@ -77,7 +77,7 @@ impl Catalogs for SqliteStore {
         update: &CatalogUpdate,
     ) -> Result<Catalog> {
         let result = sqlx::query(
-            "UPDATE catalogs SET properties = ?3, updated_at = ?4 WHERE tenant_id = ?1 AND name = ?2",
+            "UPDATE catalogs SET properties = $3, updated_at = $4 WHERE tenant_id = $1 AND name = $2",
         )
         .bind(tenant.to_string())
         .bind(name)
@@ -91,7 +91,7 @@ impl Catalogs for SqliteStore {
         }
         // Read back through the writer so the caller sees its own write.
         sqlx::query_as::<_, CatalogRow>(sqlx::AssertSqlSafe(format!(
-            "{SELECT} WHERE c.tenant_id = ?1 AND c.name = ?2"
+            "{SELECT} WHERE c.tenant_id = $1 AND c.name = $2"
         )))
         .bind(tenant.to_string())
         .bind(name)
@@ -102,7 +102,7 @@ impl Catalogs for SqliteStore {
     }
 
     async fn delete_catalog(&self, tenant: TenantId, name: &str) -> Result<()> {
-        let result = sqlx::query("DELETE FROM catalogs WHERE tenant_id = ?1 AND name = ?2")
+        let result = sqlx::query("DELETE FROM catalogs WHERE tenant_id = $1 AND name = $2")
             .bind(tenant.to_string())
             .bind(name)
             .execute(&self.write)

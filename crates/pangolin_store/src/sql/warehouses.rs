@@ -5,16 +5,16 @@ use pangolin_core::{
 };
 
 use super::rows::{WarehouseRow, storage_json};
-use super::{SqliteStore, sql_limit};
+use super::{SqlStore, sql_limit};
 use crate::Warehouses;
 use crate::sql_error::{constraint_or, foreign_key_or, map};
 
 #[async_trait]
-impl Warehouses for SqliteStore {
+impl Warehouses for SqlStore {
     async fn create_warehouse(&self, warehouse: &Warehouse) -> Result<()> {
         sqlx::query(
             "INSERT INTO warehouses (id, tenant_id, name, storage, created_at, updated_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+             VALUES ($1, $2, $3, $4, $5, $6)",
         )
         .bind(warehouse.id.to_string())
         .bind(warehouse.tenant_id.to_string())
@@ -37,7 +37,7 @@ impl Warehouses for SqliteStore {
     async fn get_warehouse(&self, tenant: TenantId, id: WarehouseId) -> Result<Warehouse> {
         sqlx::query_as::<_, WarehouseRow>(
             "SELECT id, tenant_id, name, storage, created_at, updated_at FROM warehouses
-             WHERE tenant_id = ?1 AND id = ?2",
+             WHERE tenant_id = $1 AND id = $2",
         )
         .bind(tenant.to_string())
         .bind(id.to_string())
@@ -51,7 +51,7 @@ impl Warehouses for SqliteStore {
     async fn get_warehouse_by_name(&self, tenant: TenantId, name: &str) -> Result<Warehouse> {
         sqlx::query_as::<_, WarehouseRow>(
             "SELECT id, tenant_id, name, storage, created_at, updated_at FROM warehouses
-             WHERE tenant_id = ?1 AND name = ?2",
+             WHERE tenant_id = $1 AND name = $2",
         )
         .bind(tenant.to_string())
         .bind(name)
@@ -69,7 +69,7 @@ impl Warehouses for SqliteStore {
     ) -> Result<Page<Warehouse>> {
         let rows = sqlx::query_as::<_, WarehouseRow>(
             "SELECT id, tenant_id, name, storage, created_at, updated_at FROM warehouses
-             WHERE tenant_id = ?1 AND (?2 IS NULL OR name > ?2) ORDER BY name LIMIT ?3",
+             WHERE tenant_id = $1 AND ($2 IS NULL OR name > $2) ORDER BY name LIMIT $3",
         )
         .bind(tenant.to_string())
         .bind(page.after.as_deref())
@@ -91,7 +91,7 @@ impl Warehouses for SqliteStore {
         storage: &StorageProfile,
     ) -> Result<Warehouse> {
         sqlx::query_as::<_, WarehouseRow>(
-            "UPDATE warehouses SET storage = ?3, updated_at = ?4 WHERE tenant_id = ?1 AND id = ?2
+            "UPDATE warehouses SET storage = $3, updated_at = $4 WHERE tenant_id = $1 AND id = $2
              RETURNING id, tenant_id, name, storage, created_at, updated_at",
         )
         .bind(tenant.to_string())
@@ -106,7 +106,7 @@ impl Warehouses for SqliteStore {
     }
 
     async fn delete_warehouse(&self, tenant: TenantId, id: WarehouseId) -> Result<()> {
-        let result = sqlx::query("DELETE FROM warehouses WHERE tenant_id = ?1 AND id = ?2")
+        let result = sqlx::query("DELETE FROM warehouses WHERE tenant_id = $1 AND id = $2")
             .bind(tenant.to_string())
             .bind(id.to_string())
             .execute(&self.write)

@@ -3,22 +3,22 @@ use pangolin_core::{
     CatalogId, CommitOp, Entity, Error, NamespaceIdent, NewTabular, Page, PageRequest, PointerSwap,
     Result, Tabular, TabularIdent, TabularKind, TenantId, now_millis,
 };
-use sqlx::SqliteConnection;
+use sqlx::AnyConnection;
 
 use super::namespaces::require_namespace;
 use super::rows::TabularRow;
-use super::{SqliteStore, sql_limit};
-use crate::sql_error::{map, unique_or};
+use super::{SqlStore, sql_limit};
+use crate::sql_error::{constraint_or, map};
 use crate::{Tabulars, ensure_distinct_targets};
 
 /// The kind of the tabular holding `ident`, to report which kind a taken name belongs to.
 async fn holder_kind(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     catalog: CatalogId,
     ident: &TabularIdent,
 ) -> Result<Option<TabularKind>> {
     let kind: Option<String> = sqlx::query_scalar(
-        "SELECT kind FROM tabulars WHERE catalog_id = ?1 AND namespace_path = ?2 AND name = ?3",
+        "SELECT kind FROM tabulars WHERE catalog_id = $1 AND namespace_path = $2 AND name = $3",
     )
     .bind(catalog.to_string())
     .bind(ident.namespace.encoded())
@@ -29,29 +29,23 @@ async fn holder_kind(
     Ok(kind.as_deref().and_then(TabularKind::parse))
 }
 
-async fn already_exists(
-    conn: &mut SqliteConnection,
-    catalog: CatalogId,
-    ident: &TabularIdent,
-) -> Error {
-    match holder_kind(conn, catalog, ident).await {
-        Ok(kind) => Error::already_exists(kind.unwrap_or(TabularKind::Table).entity(), ident),
-        Err(e) => e,
-    }
-}
-
 async fn insert(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     tenant: TenantId,
     catalog: CatalogId,
     new: &NewTabular,
     now: i64,
 ) -> Result<()> {
     let namespace_id = require_namespace(conn, catalog, &new.ident.namespace).await?;
-    let inserted = sqlx::query(
+    // Checked first so the error names the kind holding the name; a failed statement would abort
+    // a PostgreSQL transaction, leaving no way to ask afterwards.
+    if let Some(kind) = holder_kind(conn, catalog, &new.ident).await? {
+        return Err(Error::already_exists(kind.entity(), &new.ident));
+    }
+    sqlx::query(
         "INSERT INTO tabulars (id, tenant_id, catalog_id, namespace_id, namespace_path, name, kind,
                                metadata_location, metadata, created_at, updated_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?10)",
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10)",
     )
     .bind(new.id.to_string())
     .bind(tenant.to_string())
@@ -64,28 +58,27 @@ async fn insert(
     .bind(&new.metadata)
     .bind(now)
     .execute(&mut *conn)
-    .await;
-    match inserted {
-        Ok(_) => Ok(()),
-        Err(e) => {
-            let err = unique_or(e, || Error::already_exists(Entity::Table, &new.ident));
-            match err {
-                Error::AlreadyExists { .. } => Err(already_exists(conn, catalog, &new.ident).await),
-                other => Err(other),
-            }
-        }
-    }
+    .await
+    .map_err(|e| {
+        // A concurrent create took the name (or dropped the namespace) after the checks above.
+        constraint_or(
+            e,
+            || Error::already_exists(new.kind.entity(), &new.ident),
+            || Error::not_found(Entity::Namespace, &new.ident.namespace),
+        )
+    })?;
+    Ok(())
 }
 
 async fn swap(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     catalog: CatalogId,
     swap: &PointerSwap,
     now: i64,
 ) -> Result<()> {
     let result = sqlx::query(
-        "UPDATE tabulars SET metadata_location = ?4, metadata = ?5, updated_at = ?6
-         WHERE id = ?1 AND catalog_id = ?2 AND kind = ?3 AND metadata_location = ?7",
+        "UPDATE tabulars SET metadata_location = $4, metadata = $5, updated_at = $6
+         WHERE id = $1 AND catalog_id = $2 AND kind = $3 AND metadata_location = $7",
     )
     .bind(swap.id.to_string())
     .bind(catalog.to_string())
@@ -101,7 +94,7 @@ async fn swap(
         return Ok(());
     }
     let current: Option<String> = sqlx::query_scalar(
-        "SELECT metadata_location FROM tabulars WHERE id = ?1 AND catalog_id = ?2 AND kind = ?3",
+        "SELECT metadata_location FROM tabulars WHERE id = $1 AND catalog_id = $2 AND kind = $3",
     )
     .bind(swap.id.to_string())
     .bind(catalog.to_string())
@@ -119,7 +112,7 @@ async fn swap(
 }
 
 #[async_trait]
-impl Tabulars for SqliteStore {
+impl Tabulars for SqlStore {
     async fn load_tabular(
         &self,
         tenant: TenantId,
@@ -131,7 +124,7 @@ impl Tabulars for SqliteStore {
             "SELECT t.id, t.tenant_id, t.catalog_id, t.namespace_path, t.name, t.kind,
                     t.metadata_location, t.metadata, t.created_at, t.updated_at
              FROM tabulars t JOIN catalogs c ON c.id = t.catalog_id
-             WHERE c.tenant_id = ?1 AND c.name = ?2 AND t.namespace_path = ?3 AND t.name = ?4",
+             WHERE c.tenant_id = $1 AND c.name = $2 AND t.namespace_path = $3 AND t.name = $4",
         )
         .bind(tenant.to_string())
         .bind(catalog)
@@ -164,8 +157,8 @@ impl Tabulars for SqliteStore {
         let namespace_id = require_namespace(&mut conn, catalog_id, namespace).await?;
         let names: Vec<String> = sqlx::query_scalar(
             "SELECT name FROM tabulars
-             WHERE namespace_id = ?1 AND kind = ?2 AND (?3 IS NULL OR name > ?3)
-             ORDER BY name LIMIT ?4",
+             WHERE namespace_id = $1 AND kind = $2 AND ($3 IS NULL OR name > $3)
+             ORDER BY name LIMIT $4",
         )
         .bind(namespace_id.to_string())
         .bind(kind.as_str())
@@ -189,7 +182,13 @@ impl Tabulars for SqliteStore {
         let mut tx = self.write.begin().await.map_err(map)?;
         let catalog_id = Self::catalog_id(&mut *tx, tenant, catalog).await?;
         let now = now_millis();
-        for op in ops {
+        // A fixed order (by target name) keeps concurrent multi-table commits from deadlocking.
+        let mut ordered: Vec<&CommitOp> = ops.iter().collect();
+        ordered.sort_by_key(|op| match op {
+            CommitOp::Create(new) => (new.ident.namespace.encoded(), new.ident.name.clone()),
+            CommitOp::Swap(swap) => (swap.ident.namespace.encoded(), swap.ident.name.clone()),
+        });
+        for op in ordered {
             match op {
                 CommitOp::Create(new) => insert(&mut tx, tenant, catalog_id, new, now).await?,
                 CommitOp::Swap(s) => swap(&mut tx, catalog_id, s, now).await?,
@@ -213,9 +212,12 @@ impl Tabulars for SqliteStore {
             return Err(Error::not_found(kind.entity(), from));
         }
         let namespace_id = require_namespace(&mut tx, catalog_id, &to.namespace).await?;
+        if let Some(holder) = holder_kind(&mut tx, catalog_id, to).await? {
+            return Err(Error::already_exists(holder.entity(), to));
+        }
         let renamed = sqlx::query(
-            "UPDATE tabulars SET namespace_id = ?4, namespace_path = ?5, name = ?6, updated_at = ?7
-             WHERE catalog_id = ?1 AND namespace_path = ?2 AND name = ?3",
+            "UPDATE tabulars SET namespace_id = $4, namespace_path = $5, name = $6, updated_at = $7
+             WHERE catalog_id = $1 AND namespace_path = $2 AND name = $3",
         )
         .bind(catalog_id.to_string())
         .bind(from.namespace.encoded())
@@ -227,12 +229,11 @@ impl Tabulars for SqliteStore {
         .execute(&mut *tx)
         .await;
         if let Err(e) = renamed {
-            return Err(
-                match unique_or(e, || Error::already_exists(kind.entity(), to)) {
-                    Error::AlreadyExists { .. } => already_exists(&mut tx, catalog_id, to).await,
-                    other => other,
-                },
-            );
+            return Err(constraint_or(
+                e,
+                || Error::already_exists(kind.entity(), to),
+                || Error::not_found(Entity::Namespace, &to.namespace),
+            ));
         }
         tx.commit().await.map_err(map)
     }
@@ -248,7 +249,7 @@ impl Tabulars for SqliteStore {
         let catalog_id = Self::catalog_id(&mut *conn, tenant, catalog).await?;
         sqlx::query_as::<_, TabularRow>(
             "DELETE FROM tabulars
-             WHERE catalog_id = ?1 AND namespace_path = ?2 AND name = ?3 AND kind = ?4
+             WHERE catalog_id = $1 AND namespace_path = $2 AND name = $3 AND kind = $4
              RETURNING id, tenant_id, catalog_id, namespace_path, name, kind, metadata_location,
                        metadata, created_at, updated_at",
         )
