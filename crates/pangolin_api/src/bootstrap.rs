@@ -29,9 +29,15 @@ pub async fn bootstrap(service: &Service, data_dir: &Path) -> Result<Option<Stri
         .to_str()
         .ok_or_else(|| Error::invalid("the data directory path is not valid UTF-8"))?
         .to_owned();
-    let tenant = service
+    let tenant = match service
         .create_tenant(DEFAULT_TENANT.to_owned(), Default::default())
-        .await?;
+        .await
+    {
+        Ok(tenant) => tenant,
+        // Another instance on the same database is bootstrapping it.
+        Err(Error::AlreadyExists { .. }) => return Ok(None),
+        Err(e) => return Err(e),
+    };
     let ctx = RequestContext::new(Some(tenant.id), "bootstrap");
     service
         .create_warehouse(

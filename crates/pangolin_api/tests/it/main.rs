@@ -8,6 +8,8 @@ mod harness;
 mod iceberg_rust;
 mod management;
 mod namespaces;
+mod postgres;
+mod server;
 mod spec;
 mod tables;
 mod transactions;

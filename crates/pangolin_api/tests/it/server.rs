@@ -1,0 +1,117 @@
+//! Runs the real `pangolin_api` binary for tests that need processes (bootstrap, signals, several
+//! instances on one database, database outages).
+
+use std::net::TcpListener;
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+pub const BIN: &str = env!("CARGO_BIN_EXE_pangolin_api");
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// A running server process; killed when dropped unless stopped.
+pub struct Server {
+    child: Child,
+    pub url: String,
+}
+
+impl Server {
+    /// Starts `pangolin_api serve` on a free port with `data_dir`, extra flags and environment
+    /// variables, and waits until it is ready.
+    pub fn start(data_dir: &Path, flags: &[&str], env: &[(&str, &str)]) -> Server {
+        let port = free_port();
+        let mut command = Command::new(BIN);
+        command
+            .arg("serve")
+            .args(["--listen", &format!("127.0.0.1:{port}")])
+            .arg("--data-dir")
+            .arg(data_dir)
+            .args(flags)
+            .env_remove("PANGOLIN_DATABASE_URL")
+            .env("PANGOLIN_LOG", "warn")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null());
+        for (key, value) in env {
+            command.env(key, value);
+        }
+        let server = Server {
+            child: command.spawn().unwrap(),
+            url: format!("http://127.0.0.1:{port}"),
+        };
+        server.wait_ready();
+        server
+    }
+
+    fn wait_ready(&self) {
+        let deadline = Instant::now() + Duration::from_secs(60);
+        while Instant::now() < deadline {
+            if self
+                .get("/health/ready")
+                .is_ok_and(|r| r.status().is_success())
+            {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        panic!("the server did not become ready");
+    }
+
+    /// A blocking GET.
+    pub fn get(&self, path: &str) -> reqwest::Result<reqwest::blocking::Response> {
+        reqwest::blocking::Client::new()
+            .get(format!("{}{path}", self.url))
+            .timeout(Duration::from_secs(30))
+            .send()
+    }
+
+    /// A blocking POST of a JSON body.
+    pub fn post(
+        &self,
+        path: &str,
+        body: &serde_json::Value,
+    ) -> reqwest::Result<reqwest::blocking::Response> {
+        reqwest::blocking::Client::new()
+            .post(format!("{}{path}", self.url))
+            .json(body)
+            .timeout(Duration::from_secs(30))
+            .send()
+    }
+
+    /// Sends SIGTERM and waits for a clean exit.
+    pub fn stop(mut self) {
+        let pid = self.child.id().to_string();
+        assert!(
+            Command::new("kill")
+                .args(["-TERM", &pid])
+                .status()
+                .unwrap()
+                .success()
+        );
+        let deadline = Instant::now() + Duration::from_secs(15);
+        loop {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                assert!(status.success(), "exit status {status}");
+                return;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "the server did not stop on SIGTERM"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
