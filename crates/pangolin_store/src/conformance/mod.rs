@@ -36,11 +36,12 @@ impl std::fmt::Debug for Subject {
     }
 }
 
-/// Expands to one test per conformance case. `$factory` is an async fn returning a [`Subject`].
+/// Calls `$callback!` with the name of every conformance case: the one list the test macro and
+/// [`all_cases`] are built from.
 #[macro_export]
-macro_rules! conformance_suite {
-    ($factory:path) => {
-        $crate::conformance_suite!(@cases $factory;
+macro_rules! for_each_conformance_case {
+    ($callback:ident $(, $arg:tt)*) => {
+        $crate::$callback! {$($arg,)* [
             health_ping,
             tenant_crud,
             tenant_delete_refused_while_it_owns_resources,
@@ -65,9 +66,22 @@ macro_rules! conformance_suite {
             drop_tabular,
             unicode_and_punctuation_names,
             metrics_reports
-        );
+        ]}
     };
-    (@cases $factory:path; $($case:ident),* $(,)?) => {
+}
+
+/// Expands to one test per conformance case. `$factory` is an async fn returning a [`Subject`].
+#[macro_export]
+macro_rules! conformance_suite {
+    ($factory:path) => {
+        $crate::for_each_conformance_case! {conformance_tests, $factory}
+    };
+}
+
+#[doc(hidden)]
+#[macro_export]
+macro_rules! conformance_tests {
+    ($factory:path, [$($case:ident),* $(,)?]) => {
         $(
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn $case() {
@@ -77,6 +91,26 @@ macro_rules! conformance_suite {
             }
         )*
     };
+}
+
+/// A conformance case as a value.
+pub type Case = fn(Arc<dyn CatalogStore>) -> futures::future::BoxFuture<'static, ()>;
+
+#[doc(hidden)]
+#[macro_export]
+macro_rules! conformance_case_list {
+    ([$($case:ident),* $(,)?]) => {
+        vec![$((
+            stringify!($case),
+            (|store| Box::pin($crate::conformance::$case(store))) as $crate::conformance::Case,
+        )),*]
+    };
+}
+
+/// Every case with its name, for checks that run the whole suite against one backend in one test
+/// (e.g. that every statement PostgreSQL runs uses an index).
+pub fn all_cases() -> Vec<(&'static str, Case)> {
+    for_each_conformance_case!(conformance_case_list)
 }
 
 /// Liveness works on a fresh store.

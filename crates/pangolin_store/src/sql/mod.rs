@@ -14,6 +14,8 @@ mod namespaces;
 mod rows;
 mod tabulars;
 mod tenants;
+
+pub use tabulars::LOAD_TABULAR;
 mod warehouses;
 
 use std::sync::Once;

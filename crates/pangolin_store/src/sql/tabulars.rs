@@ -11,6 +11,13 @@ use super::{SqlStore, sql_limit};
 use crate::sql_error::{constraint_or, map};
 use crate::{Tabulars, ensure_distinct_targets};
 
+/// The statement that loads a table or view (the hot path): one statement, the tabular joined to its catalog by unique keys.
+pub const LOAD_TABULAR: &str =
+    "SELECT t.id, t.tenant_id, t.catalog_id, t.namespace_path, t.name, t.kind,
+            t.metadata_location, t.metadata, t.created_at, t.updated_at
+     FROM tabulars t JOIN catalogs c ON c.id = t.catalog_id
+     WHERE c.tenant_id = $1 AND c.name = $2 AND t.namespace_path = $3 AND t.name = $4";
+
 /// The kind of the tabular holding `ident`, to report which kind a taken name belongs to.
 async fn holder_kind(
     conn: &mut AnyConnection,
@@ -120,19 +127,14 @@ impl Tabulars for SqlStore {
         kind: TabularKind,
         ident: &TabularIdent,
     ) -> Result<Tabular> {
-        let row = sqlx::query_as::<_, TabularRow>(
-            "SELECT t.id, t.tenant_id, t.catalog_id, t.namespace_path, t.name, t.kind,
-                    t.metadata_location, t.metadata, t.created_at, t.updated_at
-             FROM tabulars t JOIN catalogs c ON c.id = t.catalog_id
-             WHERE c.tenant_id = $1 AND c.name = $2 AND t.namespace_path = $3 AND t.name = $4",
-        )
-        .bind(tenant.to_string())
-        .bind(catalog)
-        .bind(ident.namespace.encoded())
-        .bind(&ident.name)
-        .fetch_optional(&self.read)
-        .await
-        .map_err(map)?;
+        let row = sqlx::query_as::<_, TabularRow>(LOAD_TABULAR)
+            .bind(tenant.to_string())
+            .bind(catalog)
+            .bind(ident.namespace.encoded())
+            .bind(&ident.name)
+            .fetch_optional(&self.read)
+            .await
+            .map_err(map)?;
         match row {
             Some(row) if row.kind()? == kind => row.into_tabular(),
             Some(_) => Err(Error::not_found(kind.entity(), ident)),
