@@ -74,8 +74,23 @@ async fn every_statement_uses_an_index() {
     }
 }
 
+/// Sequential scans per table, read once every other session of the database has ended (a session
+/// flushes its statistics when it exits, which may be after the client closed it).
 async fn seq_scans(conn: &mut sqlx::PgConnection) -> std::collections::BTreeMap<String, i64> {
     use sqlx::Row;
+    for _ in 0..100 {
+        let others: i64 = sqlx::query_scalar(
+            "SELECT count(*) FROM pg_stat_activity
+             WHERE datname = current_database() AND pid <> pg_backend_pid()",
+        )
+        .fetch_one(&mut *conn)
+        .await
+        .unwrap();
+        if others == 0 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
     sqlx::query(
         "SELECT relname::text, seq_scan FROM pg_stat_user_tables WHERE relname NOT LIKE '\\_sqlx%'",
     )
@@ -115,5 +130,5 @@ async fn loading_a_table_is_two_index_lookups() {
     .collect::<Vec<_>>()
     .join("\n");
     assert!(!plan.contains("Seq Scan"), "{plan}");
-    assert_eq!(plan.matches("Index").count() >= 2, true, "{plan}");
+    assert!(plan.matches("Index").count() >= 2, "{plan}");
 }
