@@ -1,7 +1,11 @@
 #!/usr/bin/env bash
-# Runs Pangolin's whole test suite: formatting and lints, the Rust unit and integration tests
-# (store conformance on memory and SQLite, the HTTP suite on SQLite and memory, iceberg-rust end to
-# end), and the PyIceberg end-to-end suite against local files and moto S3.
+# Runs Pangolin's whole test suite: formatting and lints; the Rust unit and integration tests (store
+# conformance on memory, SQLite and PostgreSQL; the HTTP suite on SQLite, memory and PostgreSQL;
+# several instances on one PostgreSQL; a database outage; iceberg-rust end to end); and the
+# PyIceberg end-to-end suite against local files and moto S3, on SQLite and on PostgreSQL.
+#
+# PostgreSQL comes from the system's server binaries (scripts/pg-cluster.sh starts a throwaway
+# cluster), or from PANGOLIN_TEST_POSTGRES_URL when set.
 #
 # Usage: scripts/test.sh            everything
 #        scripts/test.sh --quick    Rust tests only (no lints, no PyIceberg)
@@ -20,15 +24,27 @@ if ! $quick; then
   cargo clippy --workspace --all-targets --locked -- -D warnings
 fi
 
-step "cargo test (stores: memory and SQLite; API suite on SQLite)"
+if [[ -z "${PANGOLIN_TEST_POSTGRES_URL:-}" ]]; then
+  step "starting a throwaway PostgreSQL cluster"
+  eval "$(scripts/pg-cluster.sh start --watch $$)"
+  trap 'scripts/pg-cluster.sh stop "$PGCLUSTER_DIR"' EXIT
+  export PANGOLIN_TEST_POSTGRES_URL="$PGCLUSTER_URL/postgres"
+fi
+
+step "cargo test (stores: memory, SQLite, PostgreSQL; API suite on SQLite; PostgreSQL deployment)"
 cargo test --workspace --locked
 
-step "API suite on the memory store"
-PANGOLIN_TEST_STORE=memory cargo test -p pangolin_api --test it --locked
+for store in memory postgres; do
+  step "API suite on the $store store"
+  PANGOLIN_TEST_STORE=$store cargo test -p pangolin_api --test it --locked -- --skip postgres::
+done
 
 if ! $quick; then
-  step "PyIceberg end to end (local files and moto S3)"
+  step "PyIceberg end to end on SQLite (local files and moto S3)"
   scripts/e2e-pyiceberg.sh
+  step "PyIceberg end to end on PostgreSQL"
+  PANGOLIN_DATABASE_URL="$PANGOLIN_TEST_POSTGRES_URL" PANGOLIN_BIN="target/debug/pangolin_api" \
+    scripts/e2e-pyiceberg.sh
 fi
 
 step "all tests passed"
