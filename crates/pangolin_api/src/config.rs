@@ -71,7 +71,8 @@ pub struct Settings {
     #[arg(long, env = "PANGOLIN_DATABASE_URL", global = true)]
     pub database_url: Option<String>,
 
-    /// Most database connections per server (PostgreSQL), or SQLite read connections.
+    /// Most database connections per server (PostgreSQL), or SQLite read connections (capped at
+    /// twice the number of CPUs).
     #[arg(
         long,
         env = "PANGOLIN_DATABASE_MAX_CONNECTIONS",

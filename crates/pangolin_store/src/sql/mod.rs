@@ -78,7 +78,8 @@ impl Backend {
 /// Connection settings for [`SqlStore::connect`].
 #[derive(Clone, Debug)]
 pub struct SqlOptions {
-    /// Most connections in the pool (PostgreSQL), or read connections (SQLite).
+    /// Most connections in the pool (PostgreSQL), or read connections (SQLite, where at most twice
+    /// the number of CPUs are used).
     pub max_connections: u32,
     /// How long a request waits for a pooled connection, including establishing a new one,
     /// before the store reports `Unavailable`.
@@ -160,7 +161,10 @@ impl SqlStore {
                     .connect(&with_mode("rwc"))
                     .await
                     .map_err(map)?;
-                let read = pool(options.max_connections.max(1))
+                // Each SQLite connection has its own worker thread and page cache; more readers
+                // than twice the cores add memory, not throughput.
+                let cores = std::thread::available_parallelism().map_or(1, |n| n.get() as u32);
+                let read = pool(options.max_connections.clamp(1, 2 * cores))
                     .after_connect(run_on_connect(pragmas))
                     .connect(&with_mode("ro"))
                     .await
