@@ -119,6 +119,12 @@ impl SqlStore {
         let backend = Backend::for_url(url).ok_or_else(|| {
             Error::invalid(format!("'{url}' is not a sqlite:// or postgres:// URL"))
         })?;
+        if backend == Backend::Sqlite && url.contains(":memory:") {
+            // The reader and writer pools would each get their own, different database.
+            return Err(Error::invalid(
+                "in-memory SQLite is not supported; use memory: for a store that keeps nothing",
+            ));
+        }
         let deadline = Instant::now() + options.connect_timeout;
         loop {
             match Self::open(backend, url, options).await {

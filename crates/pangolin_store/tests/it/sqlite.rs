@@ -30,3 +30,18 @@ async fn migrating_twice_is_a_no_op() {
     again.migrate().await.unwrap();
     again.migrate().await.unwrap();
 }
+
+#[tokio::test]
+async fn in_memory_sqlite_is_refused() {
+    // Each pooled connection would open its own, separate in-memory database.
+    for url in ["sqlite::memory:", "sqlite://:memory:"] {
+        let err = SqlStore::connect(url, &SqlOptions::default())
+            .await
+            .err()
+            .unwrap_or_else(|| panic!("{url} was accepted"));
+        assert!(
+            matches!(err, pangolin_core::Error::InvalidInput { .. }),
+            "{url}: {err:?}"
+        );
+    }
+}
