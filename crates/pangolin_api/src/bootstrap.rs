@@ -13,8 +13,9 @@ pub const DEFAULT_CATALOG: &str = "default";
 /// Creates the default tenant, warehouse and catalog when the store has no tenant at all. Returns
 /// the catalog's base location when it did.
 pub async fn bootstrap(service: &Service, data_dir: &Path) -> Result<Option<String>> {
+    let system = RequestContext::system(None, "bootstrap");
     let empty = service
-        .list_tenants(&PageRequest::first(1))
+        .list_tenants(&system, &PageRequest::first(1))
         .await?
         .items
         .is_empty();
@@ -30,7 +31,7 @@ pub async fn bootstrap(service: &Service, data_dir: &Path) -> Result<Option<Stri
         .ok_or_else(|| Error::invalid("the data directory path is not valid UTF-8"))?
         .to_owned();
     let tenant = match service
-        .create_tenant(DEFAULT_TENANT.to_owned(), Default::default())
+        .create_tenant(&system, DEFAULT_TENANT.to_owned(), Default::default())
         .await
     {
         Ok(tenant) => tenant,
@@ -38,7 +39,7 @@ pub async fn bootstrap(service: &Service, data_dir: &Path) -> Result<Option<Stri
         Err(Error::AlreadyExists { .. }) => return Ok(None),
         Err(e) => return Err(e),
     };
-    let ctx = RequestContext::new(Some(tenant.id), "bootstrap");
+    let ctx = RequestContext::system(Some(tenant.id), "bootstrap");
     service
         .create_warehouse(
             &ctx,

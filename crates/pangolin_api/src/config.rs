@@ -13,6 +13,9 @@ use pangolin_store::CatalogStore;
 use pangolin_store::memory::MemoryStore;
 use pangolin_store::sql::{Backend, SqlOptions, SqlStore};
 
+use crate::auth::jwt::JwtKeys;
+use crate::service::AuthSettings;
+
 /// Pangolin: a multi-tenant Apache Iceberg REST catalog.
 #[derive(Debug, Parser)]
 #[command(name = "pangolin_api", version, about, long_about = None)]
@@ -138,6 +141,56 @@ pub struct Settings {
     )]
     pub log_format: LogFormat,
 
+    /// Secret that signs access tokens (at least 32 bytes). Every instance on one database must
+    /// share it. Without it, the embedded default (SQLite in the data directory) generates one in
+    /// `<data-dir>/jwt-secret`; other databases refuse to start.
+    #[arg(
+        long,
+        env = "PANGOLIN_JWT_SECRET",
+        global = true,
+        hide_env_values = true
+    )]
+    pub jwt_secret: Option<String>,
+
+    /// Seconds a token from login or the OAuth2 endpoint stays valid.
+    #[arg(
+        long,
+        env = "PANGOLIN_TOKEN_TTL",
+        default_value_t = 3600,
+        global = true
+    )]
+    pub token_ttl: u64,
+
+    /// Longest lifetime, in seconds, of a token an administrator issues.
+    #[arg(long, env = "PANGOLIN_MAX_TOKEN_TTL", default_value_t = 30 * 24 * 3600, global = true)]
+    pub max_token_ttl: u64,
+
+    /// Seconds a resolved principal (token, account, grants) is reused before it is read again;
+    /// changes made on another instance take effect within this time. 0 reads on every request.
+    #[arg(
+        long,
+        env = "PANGOLIN_AUTH_CACHE_TTL",
+        default_value_t = 5,
+        global = true
+    )]
+    pub auth_cache_ttl: u64,
+
+    /// Password of the Root user `root` created on first start; without it a password is
+    /// generated and printed once.
+    #[arg(
+        long,
+        env = "PANGOLIN_ROOT_PASSWORD",
+        global = true,
+        hide_env_values = true
+    )]
+    pub root_password: Option<String>,
+
+    /// Development mode: requests without credentials act as a TenantAdmin of the `default`
+    /// tenant. Refused unless the listen address is loopback.
+    #[arg(long, env = "PANGOLIN_DEV", global = true,
+        value_parser = BoolishValueParser::new(), default_value_t = false)]
+    pub dev: bool,
+
     /// Seconds to wait for in-flight requests after SIGTERM or Ctrl-C.
     #[arg(
         long,
@@ -165,6 +218,74 @@ impl Settings {
             statement_timeout: (self.database_statement_timeout > 0)
                 .then(|| Duration::from_secs(self.database_statement_timeout)),
         }
+    }
+}
+
+/// The name of the generated JWT secret file in the data directory.
+pub const JWT_SECRET_FILE: &str = "jwt-secret";
+
+impl Settings {
+    /// Whether the store is the embedded default (no `--database-url`), where secrets may be
+    /// generated into the data directory.
+    pub fn is_embedded_default(&self) -> bool {
+        self.database_url.is_none()
+    }
+
+    /// The token signing secret: the configured one, or on the embedded default the one in the
+    /// data directory (generated on first start, readable only by its owner).
+    pub fn jwt_secret(&self) -> Result<Vec<u8>> {
+        if let Some(secret) = &self.jwt_secret {
+            return Ok(secret.as_bytes().to_vec());
+        }
+        if !self.is_embedded_default() {
+            return Err(Error::invalid(
+                "PANGOLIN_JWT_SECRET is required with --database-url: every instance on a shared \
+                 database must sign tokens with the same secret",
+            ));
+        }
+        read_or_generate_secret(&self.data_dir.join(JWT_SECRET_FILE))
+    }
+
+    /// The authentication settings.
+    pub fn auth_settings(&self) -> Result<AuthSettings> {
+        Ok(AuthSettings {
+            keys: JwtKeys::new(&self.jwt_secret()?)?,
+            token_ttl: Duration::from_secs(self.token_ttl.max(1)),
+            max_token_ttl: Duration::from_secs(self.max_token_ttl.max(1)),
+            cache_ttl: Duration::from_secs(self.auth_cache_ttl),
+            dev_mode: self.dev,
+        })
+    }
+}
+
+/// Reads a secret file, or creates it with 32 random bytes (hex) and mode 0600.
+fn read_or_generate_secret(path: &std::path::Path) -> Result<Vec<u8>> {
+    let io = |e: std::io::Error| Error::invalid(format!("cannot use {}: {e}", path.display()));
+    match std::fs::read_to_string(path) {
+        Ok(secret) => return Ok(secret.trim().as_bytes().to_vec()),
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(io(e)),
+        Err(_) => {}
+    }
+    let mut bytes = [0u8; 32];
+    rand::RngCore::fill_bytes(&mut rand::rng(), &mut bytes);
+    let secret: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    match options.open(path) {
+        Ok(mut file) => {
+            use std::io::Write;
+            file.write_all(secret.as_bytes())
+                .and_then(|()| file.sync_all())
+                .map_err(io)?;
+            Ok(secret.into_bytes())
+        }
+        // Another process created it first: use theirs.
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => std::fs::read_to_string(path)
+            .map(|s| s.trim().as_bytes().to_vec())
+            .map_err(io),
+        Err(e) => Err(io(e)),
     }
 }
 

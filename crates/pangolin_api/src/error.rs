@@ -82,6 +82,12 @@ fn not_found_type(entity: Entity) -> &'static str {
         Entity::Namespace => "NoSuchNamespaceException",
         Entity::Table => "NoSuchTableException",
         Entity::View => "NoSuchViewException",
+        Entity::User => "NoSuchUserException",
+        Entity::Role => "NoSuchRoleException",
+        Entity::Grant => "NoSuchGrantException",
+        Entity::ApiKey => "NoSuchApiKeyException",
+        Entity::Token => "NoSuchTokenException",
+        Entity::AuditEvent => "NoSuchAuditEventException",
     }
 }
 
@@ -91,7 +97,14 @@ fn not_empty_type(entity: Entity) -> &'static str {
         Entity::Catalog => "CatalogNotEmptyException",
         Entity::Tenant => "TenantNotEmptyException",
         Entity::Warehouse => "WarehouseInUseException",
-        Entity::Table | Entity::View => "ConflictException",
+        Entity::Table
+        | Entity::View
+        | Entity::User
+        | Entity::Role
+        | Entity::Grant
+        | Entity::ApiKey
+        | Entity::Token
+        | Entity::AuditEvent => "ConflictException",
     }
 }
 
@@ -122,6 +135,20 @@ impl From<Error> for ApiError {
                 "UnsupportedOperationException",
                 message,
             ),
+            Error::Unauthenticated { .. } => {
+                Self::new(StatusCode::UNAUTHORIZED, "NotAuthorizedException", message)
+            }
+            Error::Forbidden { .. } => {
+                Self::new(StatusCode::FORBIDDEN, "ForbiddenException", message)
+            }
+            Error::RateLimited { retry_after_secs } => Self {
+                retry_after_secs: Some(retry_after_secs),
+                ..Self::new(
+                    StatusCode::TOO_MANY_REQUESTS,
+                    "TooManyRequestsException",
+                    message,
+                )
+            },
             Error::Unavailable { .. } => Self {
                 retry_after_secs: Some(1),
                 ..Self::new(

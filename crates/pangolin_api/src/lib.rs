@@ -4,6 +4,7 @@
 //! [`router`] builds the whole application over an [`AppState`], so tests drive it in-process and
 //! the binary serves it on a socket.
 
+pub mod auth;
 pub mod bootstrap;
 pub mod config;
 pub mod error;

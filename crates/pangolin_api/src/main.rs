@@ -44,14 +44,18 @@ fn init_logging(settings: &Settings) {
 }
 
 async fn serve(settings: &Settings) -> anyhow::Result<()> {
-    // Requests are not authenticated yet: every request acts in the default tenant. Until they
-    // are, the server refuses to be reachable from other hosts.
-    anyhow::ensure!(
-        settings.listen.ip().is_loopback(),
-        "refusing to listen on {}: Pangolin does not authenticate requests yet, so it only \
-         listens on loopback addresses (e.g. 127.0.0.1:8080)",
-        settings.listen
-    );
+    if settings.dev {
+        anyhow::ensure!(
+            settings.listen.ip().is_loopback(),
+            "refusing to start in dev mode on {}: dev mode accepts requests without credentials, \
+             so it only listens on loopback addresses (e.g. 127.0.0.1:8080)",
+            settings.listen
+        );
+        tracing::warn!(
+            "DEV MODE: requests without credentials act as a TenantAdmin of the 'default' tenant; \
+             never use this for anything but local development"
+        );
+    }
     std::fs::create_dir_all(&settings.data_dir)
         .with_context(|| format!("creating {}", settings.data_dir.display()))?;
     let store = open_store(
@@ -61,7 +65,26 @@ async fn serve(settings: &Settings) -> anyhow::Result<()> {
     )
     .await
     .context("opening the store")?;
-    let service = Service::new(store);
+    let auth = settings
+        .auth_settings()
+        .context("configuring authentication")?;
+    let service = Service::new(store, auth);
+    if let Some(password) = service
+        .bootstrap_root(settings.root_password.clone())
+        .await
+        .context("creating the Root user")?
+    {
+        // Shown once, on the console only: it is stored hashed and never logged.
+        println!(
+            "\nCreated the Root user '{}' with the generated password:\n\n    {password}\n\n\
+             Keep it now: it is not shown again. Log in with\n    \
+             curl -s -X POST http://{}/api/v1/users/login -H 'Content-Type: application/json' \\\n      \
+             -d '{{\"username\":\"{}\",\"password\":\"<password>\"}}'\n",
+            pangolin_api::service::ROOT_USER,
+            settings.listen,
+            pangolin_api::service::ROOT_USER,
+        );
+    }
     if !settings.no_bootstrap
         && let Some(base) = bootstrap::bootstrap(&service, &settings.data_dir)
             .await
@@ -86,7 +109,8 @@ async fn serve(settings: &Settings) -> anyhow::Result<()> {
         },
     );
     let (stopping_tx, stopping_rx) = tokio::sync::oneshot::channel::<()>();
-    let server = axum::serve(listener, router(state)).with_graceful_shutdown(async move {
+    let app = router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
+    let server = axum::serve(listener, app).with_graceful_shutdown(async move {
         shutdown_signal().await;
         tracing::info!("shutting down: finishing in-flight requests");
         let _ = stopping_tx.send(());

@@ -20,6 +20,18 @@ pub enum Entity {
     Table,
     /// A view.
     View,
+    /// A user or service user.
+    User,
+    /// A custom role.
+    Role,
+    /// A grant.
+    Grant,
+    /// An API key.
+    ApiKey,
+    /// An issued token.
+    Token,
+    /// An audit event.
+    AuditEvent,
 }
 
 impl fmt::Display for Entity {
@@ -31,6 +43,12 @@ impl fmt::Display for Entity {
             Entity::Namespace => "namespace",
             Entity::Table => "table",
             Entity::View => "view",
+            Entity::User => "user",
+            Entity::Role => "role",
+            Entity::Grant => "grant",
+            Entity::ApiKey => "API key",
+            Entity::Token => "token",
+            Entity::AuditEvent => "audit event",
         })
     }
 }
@@ -93,6 +111,24 @@ pub enum Error {
         /// What is not offered.
         message: String,
     },
+    /// The request carries no credentials, or credentials that are invalid, expired or revoked.
+    #[error("{message}")]
+    Unauthenticated {
+        /// Why, for the caller (never which part of a credential was wrong).
+        message: String,
+    },
+    /// The caller is authenticated but not allowed to do this.
+    #[error("{message}")]
+    Forbidden {
+        /// What was refused.
+        message: String,
+    },
+    /// The caller sent too many requests of this kind; it may retry after `retry_after_secs`.
+    #[error("too many requests; retry in {retry_after_secs} s")]
+    RateLimited {
+        /// Seconds until a retry can succeed.
+        retry_after_secs: u32,
+    },
     /// The store is unreachable or overloaded; retrying later may succeed.
     #[error("{message}")]
     Unavailable {
@@ -151,6 +187,20 @@ impl Error {
     /// An [`Error::InvalidInput`] with `message`.
     pub fn invalid(message: impl Into<String>) -> Self {
         Error::InvalidInput {
+            message: message.into(),
+        }
+    }
+
+    /// An [`Error::Unauthenticated`] with `message`.
+    pub fn unauthenticated(message: impl Into<String>) -> Self {
+        Error::Unauthenticated {
+            message: message.into(),
+        }
+    }
+
+    /// An [`Error::Forbidden`] with `message`.
+    pub fn forbidden(message: impl Into<String>) -> Self {
+        Error::Forbidden {
             message: message.into(),
         }
     }

@@ -74,6 +74,30 @@ id_type!(
     /// Identifies a stored metrics report.
     MetricsReportId
 );
+id_type!(
+    /// Identifies a user or a service user.
+    UserId
+);
+id_type!(
+    /// Identifies a custom role inside a tenant.
+    RoleId
+);
+id_type!(
+    /// Identifies a grant.
+    GrantId
+);
+id_type!(
+    /// Identifies an API key of a service user (the `<key id>` in `pgl_<key id>_<secret>`).
+    ApiKeyId
+);
+id_type!(
+    /// Identifies an issued token (its JWT `jti`).
+    TokenId
+);
+id_type!(
+    /// Identifies an audit event.
+    AuditEventId
+);
 
 #[cfg(test)]
 mod tests {

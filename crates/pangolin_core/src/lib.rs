@@ -1,11 +1,14 @@
 //! Pangolin's shared domain model.
 //!
 //! Everything here is plain data and validation: ids, tenancy resources (tenants, warehouses with typed
-//! storage profiles, catalogs), namespaces and tabulars (tables and views), pagination and the domain
+//! storage profiles, catalogs), identities (users, service users, API keys, tokens, roles and grants),
+//! the audit log, namespaces and tabulars (tables and views), pagination and the domain
 //! error. Nothing in this crate performs I/O; the store and the API build on these types.
 
+pub mod audit;
 pub mod catalog;
 pub mod error;
+pub mod identity;
 pub mod ids;
 pub mod location;
 pub mod metrics;
@@ -16,9 +19,17 @@ pub mod tabular;
 pub mod tenant;
 pub mod warehouse;
 
+pub use audit::{AuditEvent, AuditFilter, AuditResult};
 pub use catalog::{Catalog, CatalogUpdate};
 pub use error::{Entity, Error, Result};
-pub use ids::{CatalogId, MetricsReportId, NamespaceId, TabularId, TenantId, WarehouseId};
+pub use identity::{
+    Action, ApiKey, ApiKeyUpdate, BuiltinRole, Grant, GrantScope, Grantee, NewGrant, PasswordHash,
+    ResolvedScope, Role, TokenKind, TokenRecord, User, UserKind, UserUpdate,
+};
+pub use ids::{
+    ApiKeyId, AuditEventId, CatalogId, GrantId, MetricsReportId, NamespaceId, RoleId, TabularId,
+    TenantId, TokenId, UserId, WarehouseId,
+};
 pub use location::Location;
 pub use metrics::MetricsReport;
 pub use names::{validate_catalog_name, validate_name};

@@ -112,14 +112,23 @@ impl<T> Page<T> {
     /// Builds a page from rows fetched with [`PageRequest::fetch_limit`]: drops the extra row and
     /// sets the token when there was one.
     pub fn from_overfetched(
-        mut items: Vec<T>,
+        items: Vec<T>,
         request: &PageRequest,
         key: impl Fn(&T) -> &str,
+    ) -> Self {
+        Self::from_overfetched_by(items, request, |item| key(item).to_owned())
+    }
+
+    /// [`Page::from_overfetched`] for items whose key is computed (an id's string form).
+    pub fn from_overfetched_by(
+        mut items: Vec<T>,
+        request: &PageRequest,
+        key: impl Fn(&T) -> String,
     ) -> Self {
         match request.limit {
             Some(limit) if items.len() > limit => {
                 items.truncate(limit);
-                let next = items.last().map(|last| PageToken::after(key(last)));
+                let next = items.last().map(|last| PageToken::after(&key(last)));
                 Self { items, next }
             }
             _ => Self { items, next: None },

@@ -4,6 +4,8 @@ use std::collections::BTreeMap;
 use std::fmt::Debug;
 
 use async_trait::async_trait;
+
+use crate::access::{ApiKeys, AuditLog, Grants, Roles, Tokens, Users};
 use pangolin_core::{
     Catalog, CatalogUpdate, CommitOp, MetricsReport, Namespace, NamespaceId, NamespaceIdent, Page,
     PageRequest, Result, StorageProfile, Tabular, TabularId, TabularIdent, TabularKind, Tenant,
@@ -203,11 +205,37 @@ pub trait Health: Send + Sync {
 
 /// Everything a backend provides.
 pub trait CatalogStore:
-    Tenants + Warehouses + Catalogs + Namespaces + Tabulars + MetricsReports + Health + Debug
+    Tenants
+    + Warehouses
+    + Catalogs
+    + Namespaces
+    + Tabulars
+    + MetricsReports
+    + Users
+    + ApiKeys
+    + Roles
+    + Grants
+    + Tokens
+    + AuditLog
+    + Health
+    + Debug
 {
 }
 
 impl<T> CatalogStore for T where
-    T: Tenants + Warehouses + Catalogs + Namespaces + Tabulars + MetricsReports + Health + Debug
+    T: Tenants
+        + Warehouses
+        + Catalogs
+        + Namespaces
+        + Tabulars
+        + MetricsReports
+        + Users
+        + ApiKeys
+        + Roles
+        + Grants
+        + Tokens
+        + AuditLog
+        + Health
+        + Debug
 {
 }

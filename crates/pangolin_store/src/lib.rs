@@ -1,7 +1,8 @@
 //! Pangolin's persistence layer.
 //!
 //! [`CatalogStore`] is the union of one small trait per aggregate ([`Tenants`], [`Warehouses`],
-//! [`Catalogs`], [`Namespaces`], [`Tabulars`], [`MetricsReports`], [`Health`]); every backend
+//! [`Catalogs`], [`Namespaces`], [`Tabulars`], [`MetricsReports`], [`Users`], [`ApiKeys`], [`Roles`], [`Grants`], [`Tokens`], [`AuditLog`],
+//! [`Health`]); every backend
 //! implements the aggregates in one file each and gets `CatalogStore` from a blanket impl. Stores are
 //! persistence only: create, get, list, update, delete, keyset-paginated listing and the atomic
 //! compare-and-swap of table metadata pointers. Rules (validation, authorization, commit semantics)
@@ -10,6 +11,7 @@
 //! Backends: [`memory::MemoryStore`] (tests, ephemeral dev) and [`sql::SqlStore`] (SQLite, the
 //! embedded default, and PostgreSQL). [`objects`] reads and writes table metadata files in a warehouse.
 
+mod access;
 mod aggregates;
 pub mod memory;
 pub mod objects;
@@ -21,6 +23,7 @@ pub mod conformance;
 #[cfg(feature = "testing")]
 pub mod testing;
 
+pub use access::{ApiKeys, AuditLog, Grants, Roles, Tokens, Users};
 pub use aggregates::{
     CatalogStore, Catalogs, Health, MetricsReports, Namespaces, NewNamespace, Tabulars, Tenants,
     Warehouses,

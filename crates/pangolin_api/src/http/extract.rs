@@ -7,8 +7,9 @@ use bytes::Bytes;
 use pangolin_core::NamespaceIdent;
 use serde::de::DeserializeOwned;
 
+use crate::auth::Credentials;
 use crate::error::ApiError;
-use crate::service::RequestContext;
+use crate::service::{ClientInfo, RequestContext};
 use crate::state::AppState;
 
 /// A JSON body. The request must say `Content-Type: application/json` (415 otherwise: browsers
@@ -113,8 +114,11 @@ where
     }
 }
 
-/// The request's [`RequestContext`]: the tenant it acts in and its request id. Authentication
-/// will resolve the principal here; handlers do not change.
+/// The header a Root user names the tenant to act in with (a name or an id).
+pub const TENANT_HEADER: &str = "x-pangolin-tenant";
+
+/// The request's [`RequestContext`]: its authenticated principal, the tenant it acts in, its
+/// request id and client. Rejects requests without valid credentials (401).
 #[derive(Debug)]
 pub struct Ctx(pub RequestContext);
 
@@ -125,14 +129,68 @@ impl FromRequestParts<AppState> for Ctx {
         parts: &mut Parts,
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
-        let request_id = parts
-            .headers
-            .get("x-request-id")
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or("-");
-        let tenant = state.tenants.default_tenant(&state.service).await?;
-        Ok(Ctx(RequestContext::new(tenant, request_id)))
+        let header = |name: &str| parts.headers.get(name).and_then(|v| v.to_str().ok());
+        let credentials = credentials(&parts.headers)?;
+        let principal = state.service.authenticate(&credentials).await?;
+        let named = header(TENANT_HEADER)
+            .map(str::trim)
+            .filter(|t| !t.is_empty());
+        let tenant = match (principal.is_root(), named) {
+            (true, Some(name)) => Some(state.service.resolve_tenant(name).await?),
+            (true, None) => state.service.default_tenant().await?,
+            (false, Some(name)) => {
+                // Others act in their own tenant only; naming another reveals nothing about it.
+                let own = principal.tenant_id;
+                let found = state.service.resolve_tenant(name).await.ok();
+                if found.is_none() || found != own {
+                    return Err(pangolin_core::Error::not_found(
+                        pangolin_core::Entity::Tenant,
+                        name,
+                    )
+                    .into());
+                }
+                own
+            }
+            (false, None) => principal.tenant_id,
+        };
+        let client = ClientInfo {
+            ip: parts
+                .extensions
+                .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+                .map(|c| c.0.ip().to_string()),
+            user_agent: header("user-agent").map(str::to_owned),
+        };
+        let request_id = header("x-request-id").unwrap_or("-").to_owned();
+        Ok(Ctx(RequestContext::new(
+            principal, tenant, request_id, client,
+        )))
     }
+}
+
+/// Reads the credentials a request presents: `Authorization: Bearer ...` or `X-API-Key`.
+pub fn credentials(headers: &axum::http::HeaderMap) -> Result<Credentials, ApiError> {
+    if let Some(value) = headers.get(axum::http::header::AUTHORIZATION) {
+        let value = value
+            .to_str()
+            .map_err(|_| pangolin_core::Error::unauthenticated("malformed Authorization header"))?;
+        let (scheme, token) = value.split_once(' ').ok_or_else(|| {
+            pangolin_core::Error::unauthenticated("malformed Authorization header")
+        })?;
+        if !scheme.eq_ignore_ascii_case("bearer") || token.trim().is_empty() {
+            return Err(pangolin_core::Error::unauthenticated(
+                "only 'Authorization: Bearer <token>' is accepted",
+            )
+            .into());
+        }
+        return Ok(Credentials::Bearer(token.trim().to_owned()));
+    }
+    if let Some(value) = headers.get("x-api-key") {
+        let key = value
+            .to_str()
+            .map_err(|_| pangolin_core::Error::unauthenticated("malformed X-API-Key header"))?;
+        return Ok(Credentials::ApiKey(key.trim().to_owned()));
+    }
+    Ok(Credentials::None)
 }
 
 /// Parses a namespace path parameter (levels separated by 0x1F).

@@ -4,12 +4,12 @@
 use std::collections::BTreeMap;
 
 use pangolin_core::{
-    Error, MetricsReport, MetricsReportId, Page, PageRequest, Result, TabularIdent, TabularKind,
-    now_millis,
+    Action, Error, MetricsReport, MetricsReportId, Page, PageRequest, Result, TabularIdent,
+    TabularKind, now_millis,
 };
 use serde::Deserialize;
 
-use super::{RequestContext, Service};
+use super::{RequestContext, Resource, Service};
 
 /// The report types of the spec; deserializing one validates a report.
 #[derive(Debug, Deserialize)]
@@ -94,7 +94,9 @@ impl Service {
             Report::Scan(_) => "scan-report",
             Report::Commit(_) => "commit-report",
         };
-        let tenant = ctx.tenant()?;
+        let tenant = self
+            .authorize(ctx, Action::Read, Resource::Tabular(catalog, None, ident))
+            .await?;
         let table = self
             .store
             .load_tabular(tenant, catalog, TabularKind::Table, ident)
@@ -119,7 +121,9 @@ impl Service {
         ident: &TabularIdent,
         page: &PageRequest,
     ) -> Result<Page<MetricsReportView>> {
-        let tenant = ctx.tenant()?;
+        let tenant = self
+            .authorize(ctx, Action::Read, Resource::Tabular(catalog, None, ident))
+            .await?;
         let table = self
             .store
             .load_tabular(tenant, catalog, TabularKind::Table, ident)

@@ -3,24 +3,30 @@
 //!
 //! [`Service`] is split by concern into `impl` blocks, one module each.
 
+mod authz;
 mod commit;
 mod context;
 mod files;
+mod identity;
 mod locations;
 mod metrics;
 mod namespaces;
+mod principal;
 mod tables;
 mod tenancy;
 mod view_commit;
 mod views;
 
-use std::sync::Arc;
+use std::sync::{Arc, RwLock};
+use std::time::{Duration, Instant};
 
 pub use commit::{TableChange, apply_table_commit};
-pub use context::{DEFAULT_TENANT, RequestContext};
+pub use context::{ClientInfo, DEFAULT_TENANT, RequestContext};
 pub use files::MetadataFiles;
+pub use identity::{AuthSettings, IssuedToken, ROOT_USER};
 pub use metrics::MetricsReportView;
 pub use namespaces::PropertiesUpdateResult;
+pub use principal::{Principal, Resource};
 pub use tables::{CreateTable, LoadedTabular, RegisterTabular, SnapshotsMode};
 pub use tenancy::{NewCatalog, NewWarehouse};
 pub use view_commit::{ViewChange, ViewRequirement, apply_view_commit};
@@ -35,15 +41,52 @@ use pangolin_store::objects::ObjectStorage;
 pub struct Service {
     store: Arc<dyn CatalogStore>,
     files: MetadataFiles,
+    auth: AuthSettings,
+    principals: identity::PrincipalCache,
+    default_tenant: RwLock<Option<(TenantId, Instant)>>,
 }
+
+/// How long the default tenant's id is reused before it is looked up again.
+const DEFAULT_TENANT_TTL: Duration = Duration::from_secs(5);
 
 impl Service {
     /// A service over `store`.
-    pub fn new(store: Arc<dyn CatalogStore>) -> Self {
+    pub fn new(store: Arc<dyn CatalogStore>, auth: AuthSettings) -> Self {
         Self {
             store,
             files: MetadataFiles::default(),
+            auth,
+            principals: Default::default(),
+            default_tenant: RwLock::new(None),
         }
+    }
+
+    /// The id of the tenant named [`DEFAULT_TENANT`], or `None` if it does not exist; cached
+    /// briefly so the hot paths do not pay a lookup per request.
+    pub async fn default_tenant(&self) -> Result<Option<TenantId>> {
+        if let Some((id, at)) = *self
+            .default_tenant
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            && at.elapsed() < DEFAULT_TENANT_TTL
+        {
+            return Ok(Some(id));
+        }
+        let found = self.find_tenant(DEFAULT_TENANT).await?.map(|t| t.id);
+        *self
+            .default_tenant
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) =
+            found.map(|id| (id, Instant::now()));
+        Ok(found)
+    }
+
+    /// Forgets the cached default tenant id (after a tenant is deleted).
+    fn forget_default_tenant(&self) {
+        *self
+            .default_tenant
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = None;
     }
 
     /// The store, for health checks.

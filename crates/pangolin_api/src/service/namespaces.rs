@@ -2,10 +2,12 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use pangolin_core::{Error, Namespace, NamespaceId, NamespaceIdent, Page, PageRequest, Result};
+use pangolin_core::{
+    Action, Error, Namespace, NamespaceId, NamespaceIdent, Page, PageRequest, Result,
+};
 use pangolin_store::NewNamespace;
 
-use super::{RequestContext, Service};
+use super::{RequestContext, Resource, Service};
 
 /// What a namespace property update changed, as the Iceberg REST response reports it.
 #[derive(Debug, Default, PartialEq, Eq)]
@@ -27,9 +29,15 @@ impl Service {
         ident: NamespaceIdent,
         properties: BTreeMap<String, String>,
     ) -> Result<Namespace> {
+        let parent = ident.parent();
+        let resource = match &parent {
+            Some(parent) => Resource::Namespace(catalog, None, parent),
+            None => Resource::Catalog(catalog, None),
+        };
+        let tenant = self.authorize(ctx, Action::Create, resource).await?;
         self.store
             .create_namespace(
-                ctx.tenant()?,
+                tenant,
                 catalog,
                 &NewNamespace {
                     id: NamespaceId::generate(),
@@ -47,9 +55,10 @@ impl Service {
         catalog: &str,
         ident: &NamespaceIdent,
     ) -> Result<Namespace> {
-        self.store
-            .get_namespace(ctx.tenant()?, catalog, ident)
-            .await
+        let tenant = self
+            .authorize_visible(ctx, Resource::Namespace(catalog, None, ident))
+            .await?;
+        self.store.get_namespace(tenant, catalog, ident).await
     }
 
     /// Lists the children of `parent` (top-level namespaces for `None`).
@@ -60,11 +69,23 @@ impl Service {
         parent: Option<&NamespaceIdent>,
         page: &PageRequest,
     ) -> Result<Page<NamespaceIdent>> {
-        Ok(self
+        let resource = match parent {
+            Some(parent) => Resource::Namespace(catalog, None, parent),
+            None => Resource::Catalog(catalog, None),
+        };
+        let filter = self.listing_filter(ctx, resource).await?;
+        let mut listed = self
             .store
             .list_namespaces(ctx.tenant()?, catalog, parent, page)
             .await?
-            .map(|ns| ns.ident))
+            .map(|ns| ns.ident);
+        if let Some(tenant) = filter {
+            let principal = ctx.principal();
+            listed
+                .items
+                .retain(|ns| principal.sees(tenant, &Resource::Namespace(catalog, None, ns)));
+        }
+        Ok(listed)
     }
 
     /// Drops an empty namespace.
@@ -74,9 +95,14 @@ impl Service {
         catalog: &str,
         ident: &NamespaceIdent,
     ) -> Result<()> {
-        self.store
-            .drop_namespace(ctx.tenant()?, catalog, ident)
-            .await
+        let tenant = self
+            .authorize(
+                ctx,
+                Action::Delete,
+                Resource::Namespace(catalog, None, ident),
+            )
+            .await?;
+        self.store.drop_namespace(tenant, catalog, ident).await
     }
 
     /// Sets and removes properties in one step. A key in both lists is `Unprocessable`.
@@ -88,6 +114,13 @@ impl Service {
         updates: BTreeMap<String, String>,
         removals: Vec<String>,
     ) -> Result<PropertiesUpdateResult> {
+        let tenant = self
+            .authorize(
+                ctx,
+                Action::Write,
+                Resource::Namespace(catalog, None, ident),
+            )
+            .await?;
         let removals: Vec<String> = removals
             .into_iter()
             .collect::<BTreeSet<_>>()
@@ -100,7 +133,7 @@ impl Service {
         }
         let (before, _) = self
             .store
-            .update_namespace_properties(ctx.tenant()?, catalog, ident, &updates, &removals)
+            .update_namespace_properties(tenant, catalog, ident, &updates, &removals)
             .await?;
         let (removed, missing) = removals.into_iter().partition(|k| before.contains_key(k));
         Ok(PropertiesUpdateResult {

@@ -9,8 +9,8 @@ use iceberg::spec::{
     FormatVersion, Schema, SortOrder, TableMetadata, TableMetadataBuilder, UnboundPartitionSpec,
 };
 use pangolin_core::{
-    Catalog, CommitOp, Entity, Error, NamespaceIdent, NewTabular, Page, PageRequest, PointerSwap,
-    Result, Tabular, TabularId, TabularIdent, TabularKind, TenantId,
+    Action, Catalog, CommitOp, Entity, Error, NamespaceIdent, NewTabular, Page, PageRequest,
+    PointerSwap, Result, Tabular, TabularId, TabularIdent, TabularKind, TenantId,
 };
 use pangolin_store::objects::ObjectStorage;
 use rand::Rng;
@@ -22,7 +22,7 @@ use super::files::{
     table_metadata_json, write_metadata,
 };
 use super::locations::{check_location, default_location, metadata_dir};
-use super::{RequestContext, Service};
+use super::{RequestContext, Resource, Service};
 
 /// How often a commit is attempted when it loses the pointer race but its requirements still hold.
 const COMMIT_ATTEMPTS: u32 = 4;
@@ -138,7 +138,13 @@ impl Service {
         namespace: NamespaceIdent,
         request: CreateTable,
     ) -> Result<LoadedTabular> {
-        let tenant = ctx.tenant()?;
+        let tenant = self
+            .authorize(
+                ctx,
+                Action::Create,
+                Resource::Namespace(catalog, None, &namespace),
+            )
+            .await?;
         let ident = TabularIdent::new(namespace, request.name)?;
         let (catalog, storage) = self.catalog_with_storage(tenant, catalog).await?;
         let location = match &request.location {
@@ -224,9 +230,12 @@ impl Service {
         ident: &TabularIdent,
         snapshots: SnapshotsMode,
     ) -> Result<LoadedTabular> {
+        let tenant = self
+            .authorize(ctx, Action::Read, Resource::Tabular(catalog, None, ident))
+            .await?;
         let table = self
             .store
-            .load_tabular(ctx.tenant()?, catalog, TabularKind::Table, ident)
+            .load_tabular(tenant, catalog, TabularKind::Table, ident)
             .await?;
         let metadata = match snapshots {
             SnapshotsMode::All => table.metadata,
@@ -247,9 +256,20 @@ impl Service {
         kind: TabularKind,
         page: &PageRequest,
     ) -> Result<Page<TabularIdent>> {
-        self.store
+        let filter = self
+            .listing_filter(ctx, Resource::Namespace(catalog, None, namespace))
+            .await?;
+        let mut listed = self
+            .store
             .list_tabulars(ctx.tenant()?, catalog, namespace, kind, page)
-            .await
+            .await?;
+        if let Some(tenant) = filter {
+            let principal = ctx.principal();
+            listed
+                .items
+                .retain(|t| principal.sees(tenant, &Resource::Tabular(catalog, None, t)));
+        }
+        Ok(listed)
     }
 
     /// `Ok` when a table or view of `kind` exists.
@@ -260,8 +280,11 @@ impl Service {
         kind: TabularKind,
         ident: &TabularIdent,
     ) -> Result<()> {
+        let tenant = self
+            .authorize_visible(ctx, Resource::Tabular(catalog, None, ident))
+            .await?;
         self.store
-            .load_tabular(ctx.tenant()?, catalog, kind, ident)
+            .load_tabular(tenant, catalog, kind, ident)
             .await
             .map(|_| ())
     }
@@ -274,7 +297,9 @@ impl Service {
         ident: &TabularIdent,
         purge: bool,
     ) -> Result<()> {
-        let tenant = ctx.tenant()?;
+        let tenant = self
+            .authorize(ctx, Action::Delete, Resource::Tabular(catalog, None, ident))
+            .await?;
         let dropped = self
             .store
             .drop_tabular(tenant, catalog, TabularKind::Table, ident)
@@ -306,9 +331,21 @@ impl Service {
         from: &TabularIdent,
         to: &TabularIdent,
     ) -> Result<()> {
+        let tenant = self
+            .authorize(ctx, Action::Write, Resource::Tabular(catalog, None, from))
+            .await?;
+        self.authorize(
+            ctx,
+            Action::Create,
+            Resource::Namespace(catalog, None, &to.namespace),
+        )
+        .await?;
         self.store
-            .rename_tabular(ctx.tenant()?, catalog, kind, from, to)
-            .await
+            .rename_tabular(tenant, catalog, kind, from, to)
+            .await?;
+        // Grants on the old name must not linger in cached principals.
+        self.principals.clear();
+        Ok(())
     }
 
     /// Registers an existing metadata file as a table; `overwrite` replaces the pointer of an
@@ -320,8 +357,18 @@ impl Service {
         namespace: NamespaceIdent,
         request: RegisterTabular,
     ) -> Result<LoadedTabular> {
-        let tenant = ctx.tenant()?;
+        let tenant = self
+            .authorize(
+                ctx,
+                Action::Create,
+                Resource::Namespace(catalog, None, &namespace),
+            )
+            .await?;
         let ident = TabularIdent::new(namespace, request.name)?;
+        if request.overwrite {
+            self.authorize(ctx, Action::Write, Resource::Tabular(catalog, None, &ident))
+                .await?;
+        }
         let (catalog, storage) = self.catalog_with_storage(tenant, catalog).await?;
         check_location(&catalog, &request.metadata_location)?;
         let metadata: TableMetadata = read_metadata(&storage, &request.metadata_location).await?;
@@ -372,9 +419,12 @@ impl Service {
         catalog: &str,
         ident: &TabularIdent,
     ) -> Result<LoadedTabular> {
+        let tenant = self
+            .authorize(ctx, Action::Delete, Resource::Tabular(catalog, None, ident))
+            .await?;
         Ok(self
             .store
-            .drop_tabular(ctx.tenant()?, catalog, TabularKind::Table, ident)
+            .drop_tabular(tenant, catalog, TabularKind::Table, ident)
             .await?
             .into())
     }
@@ -401,6 +451,18 @@ impl Service {
         changes: Vec<(TabularIdent, TableChange)>,
     ) -> Result<Vec<LoadedTabular>> {
         let tenant = ctx.tenant()?;
+        for (ident, change) in &changes {
+            // Completing a create transaction creates the table; anything else writes to it.
+            let (action, resource) = if change.is_create() {
+                (
+                    Action::Create,
+                    Resource::Namespace(catalog, None, &ident.namespace),
+                )
+            } else {
+                (Action::Write, Resource::Tabular(catalog, None, ident))
+            };
+            self.authorize(ctx, action, resource).await?;
+        }
         let (catalog, storage) = self.catalog_with_storage(tenant, catalog).await?;
         let (catalog, changes) = (&catalog, &changes);
         let plan = self

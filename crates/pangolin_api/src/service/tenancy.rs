@@ -5,14 +5,14 @@ use std::collections::BTreeMap;
 use bytes::Bytes;
 use pangolin_core::location::path_segment;
 use pangolin_core::{
-    Catalog, CatalogId, CatalogUpdate, Entity, Error, Location, Page, PageRequest, Result,
+    Action, Catalog, CatalogId, CatalogUpdate, Entity, Error, Location, Page, PageRequest, Result,
     StorageProfile, Tenant, TenantId, TenantUpdate, Warehouse, WarehouseId, now_millis,
     validate_catalog_name, validate_name,
 };
 use pangolin_store::objects::ObjectStorage;
 use uuid::Uuid;
 
-use super::{RequestContext, Service};
+use super::{RequestContext, Resource, Service};
 
 /// A warehouse to create.
 #[derive(Debug, Clone)]
@@ -40,9 +40,11 @@ impl Service {
     /// Creates a tenant.
     pub async fn create_tenant(
         &self,
+        ctx: &RequestContext,
         name: String,
         properties: BTreeMap<String, String>,
     ) -> Result<Tenant> {
+        self.authorize_root(ctx)?;
         validate_name("tenant name", &name)?;
         let now = now_millis();
         let tenant = Tenant {
@@ -56,30 +58,73 @@ impl Service {
         Ok(tenant)
     }
 
-    /// Loads a tenant.
-    pub async fn get_tenant(&self, id: TenantId) -> Result<Tenant> {
+    /// Loads a tenant: any tenant for Root, only their own for everyone else (others are
+    /// `NotFound`, so ids do not leak).
+    pub async fn get_tenant(&self, ctx: &RequestContext, id: TenantId) -> Result<Tenant> {
+        let principal = ctx.principal();
+        if !principal.is_root() && principal.tenant_id != Some(id) {
+            return Err(Error::not_found(Entity::Tenant, id));
+        }
         self.store.get_tenant(id).await
     }
 
-    /// Lists tenants.
-    pub async fn list_tenants(&self, page: &PageRequest) -> Result<Page<Tenant>> {
-        self.store.list_tenants(page).await
+    /// Lists tenants: all for Root, their own for everyone else.
+    pub async fn list_tenants(
+        &self,
+        ctx: &RequestContext,
+        page: &PageRequest,
+    ) -> Result<Page<Tenant>> {
+        match ctx.principal().tenant_id {
+            _ if ctx.principal().is_root() => self.store.list_tenants(page).await,
+            Some(own) => {
+                let tenant = self.store.get_tenant(own).await?;
+                let after = page
+                    .after
+                    .as_deref()
+                    .is_some_and(|a| a >= tenant.name.as_str());
+                Ok(Page {
+                    items: if after { vec![] } else { vec![tenant] },
+                    next: None,
+                })
+            }
+            None => Ok(Page {
+                items: vec![],
+                next: None,
+            }),
+        }
     }
 
     /// Replaces a tenant's properties.
     pub async fn update_tenant(
         &self,
+        ctx: &RequestContext,
         id: TenantId,
         properties: BTreeMap<String, String>,
     ) -> Result<Tenant> {
+        self.authorize_root(ctx)?;
         self.store
             .update_tenant(id, &TenantUpdate { properties })
             .await
     }
 
+    /// The id of the tenant a request names by name or id; `NotFound` if there is none.
+    pub async fn resolve_tenant(&self, name_or_id: &str) -> Result<TenantId> {
+        if let Ok(id) = name_or_id.parse::<TenantId>() {
+            return self.store.get_tenant(id).await.map(|t| t.id);
+        }
+        self.store
+            .get_tenant_by_name(name_or_id)
+            .await
+            .map(|t| t.id)
+    }
+
     /// Deletes a tenant that owns nothing.
-    pub async fn delete_tenant(&self, id: TenantId) -> Result<()> {
-        self.store.delete_tenant(id).await
+    pub async fn delete_tenant(&self, ctx: &RequestContext, id: TenantId) -> Result<()> {
+        self.authorize_root(ctx)?;
+        self.store.delete_tenant(id).await?;
+        self.forget_default_tenant();
+        self.principals.clear();
+        Ok(())
     }
 
     /// Creates a warehouse after checking that the server can write to its storage.
@@ -88,7 +133,9 @@ impl Service {
         ctx: &RequestContext,
         new: NewWarehouse,
     ) -> Result<Warehouse> {
-        let tenant = ctx.tenant()?;
+        let tenant = self
+            .authorize(ctx, Action::Create, Resource::Tenant)
+            .await?;
         validate_name("warehouse name", &new.name)?;
         new.storage.validate()?;
         probe(&ObjectStorage::for_profile(&new.storage)?).await?;
@@ -107,7 +154,10 @@ impl Service {
 
     /// Loads a warehouse by name.
     pub async fn get_warehouse(&self, ctx: &RequestContext, name: &str) -> Result<Warehouse> {
-        self.store.get_warehouse_by_name(ctx.tenant()?, name).await
+        let tenant = self
+            .authorize(ctx, Action::Read, Resource::Warehouse(name))
+            .await?;
+        self.store.get_warehouse_by_name(tenant, name).await
     }
 
     /// Lists the tenant's warehouses.
@@ -116,7 +166,13 @@ impl Service {
         ctx: &RequestContext,
         page: &PageRequest,
     ) -> Result<Page<Warehouse>> {
-        self.store.list_warehouses(ctx.tenant()?, page).await
+        let tenant = ctx.tenant()?;
+        let mut listed = self.store.list_warehouses(tenant, page).await?;
+        let principal = ctx.principal();
+        listed
+            .items
+            .retain(|w| principal.sees(tenant, &Resource::Warehouse(&w.name)));
+        Ok(listed)
     }
 
     /// Replaces a warehouse's storage profile (credentials, region, endpoint, addressing); the
@@ -127,7 +183,9 @@ impl Service {
         name: &str,
         storage: StorageProfile,
     ) -> Result<Warehouse> {
-        let tenant = ctx.tenant()?;
+        let tenant = self
+            .authorize(ctx, Action::Write, Resource::Warehouse(name))
+            .await?;
         let current = self.store.get_warehouse_by_name(tenant, name).await?;
         storage.validate()?;
         current.storage.check_replacement(&storage)?;
@@ -142,7 +200,9 @@ impl Service {
 
     /// Deletes a warehouse no catalog uses.
     pub async fn delete_warehouse(&self, ctx: &RequestContext, name: &str) -> Result<()> {
-        let tenant = ctx.tenant()?;
+        let tenant = self
+            .authorize(ctx, Action::Delete, Resource::Warehouse(name))
+            .await?;
         let warehouse = self.store.get_warehouse_by_name(tenant, name).await?;
         self.store
             .delete_warehouse(tenant, warehouse.id)
@@ -162,7 +222,9 @@ impl Service {
     /// Creates a catalog in a warehouse. Its base location must lie inside the warehouse and must
     /// not overlap another catalog's.
     pub async fn create_catalog(&self, ctx: &RequestContext, new: NewCatalog) -> Result<Catalog> {
-        let tenant = ctx.tenant()?;
+        let tenant = self
+            .authorize(ctx, Action::Create, Resource::Warehouse(&new.warehouse))
+            .await?;
         validate_catalog_name(&new.name)?;
         let warehouse = self
             .store
@@ -224,7 +286,10 @@ impl Service {
 
     /// Loads a catalog.
     pub async fn get_catalog(&self, ctx: &RequestContext, name: &str) -> Result<Catalog> {
-        self.store.get_catalog(ctx.tenant()?, name).await
+        let tenant = self
+            .authorize(ctx, Action::Read, Resource::Catalog(name, None))
+            .await?;
+        self.store.get_catalog(tenant, name).await
     }
 
     /// Lists the tenant's catalogs.
@@ -233,7 +298,13 @@ impl Service {
         ctx: &RequestContext,
         page: &PageRequest,
     ) -> Result<Page<Catalog>> {
-        self.store.list_catalogs(ctx.tenant()?, page).await
+        let tenant = ctx.tenant()?;
+        let mut listed = self.store.list_catalogs(tenant, page).await?;
+        let principal = ctx.principal();
+        listed.items.retain(|c| {
+            principal.sees(tenant, &Resource::Catalog(&c.name, Some(&c.warehouse_name)))
+        });
+        Ok(listed)
     }
 
     /// Replaces a catalog's properties.
@@ -243,14 +314,20 @@ impl Service {
         name: &str,
         properties: BTreeMap<String, String>,
     ) -> Result<Catalog> {
+        let tenant = self
+            .authorize(ctx, Action::Write, Resource::Catalog(name, None))
+            .await?;
         self.store
-            .update_catalog(ctx.tenant()?, name, &CatalogUpdate { properties })
+            .update_catalog(tenant, name, &CatalogUpdate { properties })
             .await
     }
 
     /// Deletes a catalog without namespaces.
     pub async fn delete_catalog(&self, ctx: &RequestContext, name: &str) -> Result<()> {
-        self.store.delete_catalog(ctx.tenant()?, name).await
+        let tenant = self
+            .authorize(ctx, Action::Delete, Resource::Catalog(name, None))
+            .await?;
+        self.store.delete_catalog(tenant, name).await
     }
 
     /// Client configuration defaults for a catalog (`GET /v1/config`): the non-secret settings
@@ -262,6 +339,13 @@ impl Service {
     ) -> Result<BTreeMap<String, String>> {
         let tenant = ctx.tenant()?;
         let catalog = self.store.get_catalog(tenant, catalog).await?;
+        let resource = Resource::Catalog(&catalog.name, Some(&catalog.warehouse_name));
+        if !ctx.principal().sees(tenant, &resource) {
+            return Err(Error::forbidden(format!(
+                "{} may not use {resource}",
+                ctx.principal().name
+            )));
+        }
         let warehouse = self
             .store
             .get_warehouse(tenant, catalog.warehouse_id)

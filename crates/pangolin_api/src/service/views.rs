@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use iceberg::spec::{Schema, ViewFormatVersion, ViewMetadata, ViewMetadataBuilder, ViewVersion};
 use pangolin_core::{
-    CommitOp, Entity, Error, NamespaceIdent, NewTabular, PointerSwap, Result, TabularId,
+    Action, CommitOp, Entity, Error, NamespaceIdent, NewTabular, PointerSwap, Result, TabularId,
     TabularIdent, TabularKind,
 };
 use serde::Deserialize;
@@ -15,7 +15,7 @@ use super::files::{next_metadata_location, read_metadata, view_metadata_json};
 use super::locations::{check_location, default_location};
 use super::tables::{LoadedTabular, Plan, RegisterTabular};
 use super::view_commit::{ViewChange, apply_view_commit};
-use super::{RequestContext, Service};
+use super::{RequestContext, Resource, Service};
 
 /// A create-view request (the Iceberg REST `CreateViewRequest`).
 #[derive(Clone, Debug, Deserialize)]
@@ -48,7 +48,13 @@ impl Service {
         namespace: NamespaceIdent,
         request: CreateView,
     ) -> Result<LoadedTabular> {
-        let tenant = ctx.tenant()?;
+        let tenant = self
+            .authorize(
+                ctx,
+                Action::Create,
+                Resource::Namespace(catalog, None, &namespace),
+            )
+            .await?;
         let ident = TabularIdent::new(namespace, request.name)?;
         let (catalog, storage) = self.catalog_with_storage(tenant, catalog).await?;
         let location = match &request.location {
@@ -84,9 +90,12 @@ impl Service {
         catalog: &str,
         ident: &TabularIdent,
     ) -> Result<LoadedTabular> {
+        let tenant = self
+            .authorize(ctx, Action::Read, Resource::Tabular(catalog, None, ident))
+            .await?;
         Ok(self
             .store
-            .load_tabular(ctx.tenant()?, catalog, TabularKind::View, ident)
+            .load_tabular(tenant, catalog, TabularKind::View, ident)
             .await?
             .into())
     }
@@ -99,7 +108,9 @@ impl Service {
         ident: TabularIdent,
         change: ViewChange,
     ) -> Result<LoadedTabular> {
-        let tenant = ctx.tenant()?;
+        let tenant = self
+            .authorize(ctx, Action::Write, Resource::Tabular(catalog, None, &ident))
+            .await?;
         let (catalog, storage) = self.catalog_with_storage(tenant, catalog).await?;
         let (catalog, ident, change) = (&catalog, &ident, &change);
         let mut plan = self
@@ -136,8 +147,11 @@ impl Service {
         catalog: &str,
         ident: &TabularIdent,
     ) -> Result<()> {
+        let tenant = self
+            .authorize(ctx, Action::Delete, Resource::Tabular(catalog, None, ident))
+            .await?;
         self.store
-            .drop_tabular(ctx.tenant()?, catalog, TabularKind::View, ident)
+            .drop_tabular(tenant, catalog, TabularKind::View, ident)
             .await
             .map(|_| ())
     }
@@ -150,8 +164,18 @@ impl Service {
         namespace: NamespaceIdent,
         request: RegisterTabular,
     ) -> Result<LoadedTabular> {
-        let tenant = ctx.tenant()?;
+        let tenant = self
+            .authorize(
+                ctx,
+                Action::Create,
+                Resource::Namespace(catalog, None, &namespace),
+            )
+            .await?;
         let ident = TabularIdent::new(namespace, request.name)?;
+        if request.overwrite {
+            self.authorize(ctx, Action::Write, Resource::Tabular(catalog, None, &ident))
+                .await?;
+        }
         let (catalog, storage) = self.catalog_with_storage(tenant, catalog).await?;
         check_location(&catalog, &request.metadata_location)?;
         let metadata: ViewMetadata = read_metadata(&storage, &request.metadata_location).await?;

@@ -6,6 +6,8 @@
 //!
 //! [`conformance_suite!`]: crate::conformance_suite
 
+mod access;
+mod audit;
 mod fixtures;
 mod namespaces;
 mod tabulars;
@@ -14,6 +16,8 @@ mod tenancy;
 use std::any::Any;
 use std::sync::Arc;
 
+pub use access::*;
+pub use audit::*;
 pub use namespaces::*;
 pub use tabulars::*;
 pub use tenancy::*;
@@ -65,7 +69,25 @@ macro_rules! for_each_conformance_case {
             rename_across_namespaces,
             drop_tabular,
             unicode_and_punctuation_names,
-            metrics_reports
+            metrics_reports,
+            user_crud,
+            user_scopes_and_listing,
+            api_key_crud,
+            role_crud,
+            role_assignments,
+            grant_crud_and_resolved_scopes,
+            grant_creation_requires_grantee_and_scope,
+            effective_grants_include_role_grants,
+            grants_follow_renames_not_recreations,
+            dropping_objects_removes_their_grants,
+            deleting_a_user_removes_what_it_holds,
+            deleting_a_role_removes_its_grants_and_assignments,
+            deleting_a_tenant_removes_its_identities,
+            token_records,
+            access_tenant_isolation,
+            audit_events_by_tenant,
+            audit_filters,
+            audit_pagination
         ]}
     };
 }

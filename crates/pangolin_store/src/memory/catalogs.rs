@@ -1,6 +1,7 @@
 use async_trait::async_trait;
 use pangolin_core::{
-    Catalog, CatalogUpdate, Entity, Error, Page, PageRequest, Result, TenantId, now_millis,
+    Catalog, CatalogUpdate, Entity, Error, GrantScope, Page, PageRequest, Result, TenantId,
+    now_millis,
 };
 
 use super::{MemoryStore, paginate};
@@ -64,6 +65,7 @@ impl Catalogs for MemoryStore {
             });
         }
         state.catalogs.remove(&id);
+        state.remove_grants_on(GrantScope::Catalog(id));
         Ok(())
     }
 }

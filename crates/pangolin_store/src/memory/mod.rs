@@ -2,20 +2,28 @@
 //! process exits. One lock guards the whole state, which makes every operation (including
 //! multi-table commits) trivially atomic.
 
+mod api_keys;
+mod audit;
 mod catalogs;
+mod grants;
 mod metrics;
 mod namespaces;
+mod roles;
 mod tabulars;
 mod tenants;
+mod tokens;
+mod users;
 mod warehouses;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::{PoisonError, RwLock, RwLockReadGuard, RwLockWriteGuard};
 
 use async_trait::async_trait;
 use pangolin_core::{
-    Catalog, CatalogId, Entity, Error, MetricsReport, MetricsReportId, Namespace, NamespaceIdent,
-    Page, PageRequest, Result, Tabular, Tenant, TenantId, Warehouse, WarehouseId,
+    ApiKey, ApiKeyId, AuditEvent, AuditEventId, Catalog, CatalogId, Entity, Error, GrantId,
+    MetricsReport, MetricsReportId, Namespace, NamespaceIdent, NewGrant, Page, PageRequest, Result,
+    Role, RoleId, Tabular, Tenant, TenantId, TokenId, TokenRecord, User, UserId, Warehouse,
+    WarehouseId,
 };
 
 use crate::Health;
@@ -35,6 +43,15 @@ struct State {
     /// Keyed by catalog, namespace and name: tables and views share the key space.
     tabulars: BTreeMap<(CatalogId, NamespaceIdent, String), Tabular>,
     metrics: BTreeMap<MetricsReportId, MetricsReport>,
+    users: BTreeMap<UserId, User>,
+    api_keys: BTreeMap<ApiKeyId, ApiKey>,
+    roles: BTreeMap<RoleId, Role>,
+    /// Which custom role is assigned to which user (both of the role's tenant).
+    role_assignments: BTreeSet<(RoleId, UserId)>,
+    /// Grants are kept by id and resolved to current names whenever they are read.
+    grants: BTreeMap<GrantId, NewGrant>,
+    tokens: BTreeMap<TokenId, TokenRecord>,
+    audit: BTreeMap<AuditEventId, AuditEvent>,
 }
 
 impl MemoryStore {
@@ -70,6 +87,19 @@ fn paginate<T>(mut items: Vec<T>, page: &PageRequest, key: impl Fn(&T) -> &str) 
     items.sort_by(|a, b| key(a).cmp(key(b)));
     if let Some(after) = &page.after {
         items.retain(|item| key(item) > after.as_str());
+    }
+    if let Some(limit) = page.fetch_limit() {
+        items.truncate(limit);
+    }
+    Page::from_overfetched(items, page, key)
+}
+
+/// Like [`paginate`] in descending order (newest first for time-ordered ids): the page after a
+/// cursor holds the items strictly before it.
+fn paginate_desc<T>(mut items: Vec<T>, page: &PageRequest, key: impl Fn(&T) -> &str) -> Page<T> {
+    items.sort_by(|a, b| key(b).cmp(key(a)));
+    if let Some(after) = &page.after {
+        items.retain(|item| key(item) < after.as_str());
     }
     if let Some(limit) = page.fetch_limit() {
         items.truncate(limit);

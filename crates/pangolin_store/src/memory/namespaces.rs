@@ -2,7 +2,8 @@ use std::collections::BTreeMap;
 
 use async_trait::async_trait;
 use pangolin_core::{
-    Entity, Error, Namespace, NamespaceIdent, Page, PageRequest, Result, TenantId, now_millis,
+    Entity, Error, GrantScope, Namespace, NamespaceIdent, Page, PageRequest, Result, TenantId,
+    now_millis,
 };
 
 use super::{MemoryStore, paginate};
@@ -135,7 +136,8 @@ impl Namespaces for MemoryStore {
                 detail: "it still holds namespaces, tables or views".into(),
             });
         }
-        state.namespaces.remove(&key);
+        let dropped = state.namespaces.remove(&key).expect("checked above");
+        state.remove_grants_on(GrantScope::Namespace(dropped.id));
         Ok(())
     }
 }

@@ -1,7 +1,7 @@
 use async_trait::async_trait;
 use pangolin_core::{
-    CatalogId, CommitOp, Entity, Error, NamespaceIdent, Page, PageRequest, Result, Tabular,
-    TabularIdent, TabularKind, TenantId, now_millis,
+    CatalogId, CommitOp, Entity, Error, GrantScope, NamespaceIdent, Page, PageRequest, Result,
+    Tabular, TabularIdent, TabularKind, TenantId, now_millis,
 };
 
 use super::{MemoryStore, State, paginate};
@@ -175,6 +175,7 @@ impl Tabulars for MemoryStore {
         }
         let dropped = state.tabulars.remove(&key).expect("checked above");
         state.metrics.retain(|_, r| r.tabular_id != dropped.id);
+        state.remove_grants_on(GrantScope::Tabular(dropped.id));
         Ok(dropped)
     }
 }

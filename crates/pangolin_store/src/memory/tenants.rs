@@ -66,6 +66,30 @@ impl Tenants for MemoryStore {
             });
         }
         state.tenants.remove(&id);
+        // Identities go with their tenant; the audit log is kept.
+        let users: Vec<_> = state
+            .users
+            .values()
+            .filter(|u| u.tenant_id == Some(id))
+            .map(|u| u.id)
+            .collect();
+        for user in users {
+            state.users.remove(&user);
+            state.remove_user_dependents(user);
+        }
+        state.api_keys.retain(|_, k| k.tenant_id != id);
+        state.tokens.retain(|_, t| t.tenant_id != Some(id));
+        let roles: Vec<_> = state
+            .roles
+            .values()
+            .filter(|r| r.tenant_id == id)
+            .map(|r| r.id)
+            .collect();
+        state
+            .role_assignments
+            .retain(|(role, _)| !roles.contains(role));
+        state.roles.retain(|_, r| r.tenant_id != id);
+        state.grants.retain(|_, g| g.tenant_id != id);
         Ok(())
     }
 }

@@ -1,7 +1,7 @@
 use async_trait::async_trait;
 use pangolin_core::{
-    Entity, Error, Page, PageRequest, Result, StorageProfile, TenantId, Warehouse, WarehouseId,
-    now_millis,
+    Entity, Error, GrantScope, Page, PageRequest, Result, StorageProfile, TenantId, Warehouse,
+    WarehouseId, now_millis,
 };
 
 use super::{MemoryStore, paginate};
@@ -90,6 +90,7 @@ impl Warehouses for MemoryStore {
             });
         }
         state.warehouses.remove(&id);
+        state.remove_grants_on(GrantScope::Warehouse(id));
         Ok(())
     }
 }

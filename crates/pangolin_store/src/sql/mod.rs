@@ -8,12 +8,18 @@
 //! connections that run in parallel in WAL mode. PostgreSQL uses one pool for both, and relies on
 //! row-level compare-and-swap and foreign keys for correctness across many server instances.
 
+mod api_keys;
+mod audit;
 mod catalogs;
+mod grants;
 mod metrics;
 mod namespaces;
+mod roles;
 mod rows;
 mod tabulars;
 mod tenants;
+mod tokens;
+mod users;
 
 pub use tabulars::LOAD_TABULAR;
 mod warehouses;
@@ -260,6 +266,12 @@ fn run_on_connect(
         let sql = sql.clone();
         Box::pin(async move { conn.execute(sqlx::AssertSqlSafe(sql)).await.map(|_| ()) })
     }
+}
+
+/// The `tenant_scope` column's value: the tenant's id, or `root` for Root users and their tokens,
+/// who belong to no tenant.
+fn tenant_scope(tenant: Option<TenantId>) -> String {
+    tenant.map_or_else(|| "root".to_owned(), |t| t.to_string())
 }
 
 /// The `LIMIT` for a page request: the overfetch count, or the largest value for no limit (both

@@ -14,6 +14,16 @@ pub(super) fn parse_id<T: FromStr<Err = uuid::Error>>(s: &str) -> Result<T> {
     s.parse().map_err(|e| corrupt("id", e))
 }
 
+/// Parses a stored enum name (a role, an action, a kind); a value the code does not know is a
+/// corrupted row, not bad input.
+pub(super) fn parse_stored<T: FromStr<Err = pangolin_core::Error>>(
+    what: &str,
+    s: &str,
+) -> Result<T> {
+    s.parse()
+        .map_err(|e: pangolin_core::Error| corrupt(what, e))
+}
+
 pub(super) fn parse_properties(json: &str) -> Result<BTreeMap<String, String>> {
     serde_json::from_str(json).map_err(|e| corrupt("properties", e))
 }

@@ -5,6 +5,7 @@
 
 mod config;
 mod namespaces;
+mod oauth;
 mod tables;
 mod tabulars;
 mod types;
@@ -60,12 +61,6 @@ iceberg_api! {
 /// Operations of the spec this server does not offer yet. They are not routed and not
 /// advertised, so clients that check `endpoints` fall back or fail clearly.
 pub const NOT_IMPLEMENTED: &[(&str, &str, &str)] = &[
-    // Deprecated in the spec; authentication (with service users) comes with its own issue.
-    (
-        "POST",
-        "/v1/oauth/tokens",
-        "OAuth2 token endpoint: comes with authentication",
-    ),
     (
         "GET",
         "/v1/{prefix}/namespaces/{namespace}/tables/{table}/credentials",
@@ -110,5 +105,7 @@ pub const NOT_IMPLEMENTED: &[(&str, &str, &str)] = &[
 
 /// The Iceberg REST routes.
 pub fn routes() -> Router<AppState> {
-    prefixed_routes().route("/v1/config", axum::routing::get(config::get_config))
+    prefixed_routes()
+        .route("/v1/config", axum::routing::get(config::get_config))
+        .route("/v1/oauth/tokens", axum::routing::post(oauth::token))
 }

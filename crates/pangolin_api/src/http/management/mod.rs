@@ -4,10 +4,11 @@
 mod catalogs;
 mod tenants;
 pub mod types;
+mod users;
 mod warehouses;
 
 use axum::Router;
-use axum::routing::get;
+use axum::routing::{get, post};
 use utoipa::OpenApi;
 
 use crate::state::AppState;
@@ -25,11 +26,13 @@ use crate::state::AppState;
         warehouses::list, warehouses::create, warehouses::get, warehouses::update, warehouses::delete,
         catalogs::list, catalogs::create, catalogs::get, catalogs::update, catalogs::delete,
         catalogs::metrics_reports,
+        users::login, users::logout, users::me,
     ),
     tags(
         (name = "tenants", description = "Tenants: the unit of isolation"),
         (name = "warehouses", description = "Storage locations and the credentials to use them"),
         (name = "catalogs", description = "Iceberg catalogs, addressed by clients as `warehouse`"),
+        (name = "users", description = "People and service users, and their sessions"),
     )
 )]
 pub struct ManagementApi;
@@ -68,4 +71,7 @@ pub fn routes() -> Router<AppState> {
             "/api/v1/catalogs/{catalog}/namespaces/{namespace}/tables/{table}/metrics-reports",
             get(catalogs::metrics_reports),
         )
+        .route("/api/v1/users/login", post(users::login))
+        .route("/api/v1/users/logout", post(users::logout))
+        .route("/api/v1/users/me", get(users::me))
 }

@@ -8,7 +8,7 @@ use super::types::{
     CreateTenantRequest, PageParams, TenantList, TenantView, UpdatePropertiesRequest,
 };
 use crate::error::{ApiError, ErrorResponse};
-use crate::http::extract::{Json, Path, Query};
+use crate::http::extract::{Ctx, Json, Path, Query};
 use crate::state::AppState;
 
 fn tenant_id(id: &str) -> Result<TenantId, ApiError> {
@@ -21,9 +21,10 @@ fn tenant_id(id: &str) -> Result<TenantId, ApiError> {
     responses((status = 200, body = TenantList), (status = 400, body = ErrorResponse)))]
 pub async fn list(
     State(state): State<AppState>,
+    Ctx(ctx): Ctx,
     Query(page): Query<PageParams>,
 ) -> Result<axum::Json<TenantList>, ApiError> {
-    let page = state.service.list_tenants(&page.request()?).await?;
+    let page = state.service.list_tenants(&ctx, &page.request()?).await?;
     Ok(axum::Json(TenantList {
         items: page.items.into_iter().map(Into::into).collect(),
         next_page_token: page.next.map(|t| t.into_string()),
@@ -36,11 +37,12 @@ pub async fn list(
         (status = 409, description = "the name is taken", body = ErrorResponse)))]
 pub async fn create(
     State(state): State<AppState>,
+    Ctx(ctx): Ctx,
     Json(request): Json<CreateTenantRequest>,
 ) -> Result<(StatusCode, axum::Json<TenantView>), ApiError> {
     let tenant = state
         .service
-        .create_tenant(request.name, request.properties)
+        .create_tenant(&ctx, request.name, request.properties)
         .await?;
     Ok((StatusCode::CREATED, axum::Json(tenant.into())))
 }
@@ -51,10 +53,15 @@ pub async fn create(
     responses((status = 200, body = TenantView), (status = 404, body = ErrorResponse)))]
 pub async fn get(
     State(state): State<AppState>,
+    Ctx(ctx): Ctx,
     Path(id): Path<String>,
 ) -> Result<axum::Json<TenantView>, ApiError> {
     Ok(axum::Json(
-        state.service.get_tenant(tenant_id(&id)?).await?.into(),
+        state
+            .service
+            .get_tenant(&ctx, tenant_id(&id)?)
+            .await?
+            .into(),
     ))
 }
 
@@ -64,12 +71,13 @@ pub async fn get(
     responses((status = 200, body = TenantView), (status = 404, body = ErrorResponse)))]
 pub async fn update(
     State(state): State<AppState>,
+    Ctx(ctx): Ctx,
     Path(id): Path<String>,
     Json(request): Json<UpdatePropertiesRequest>,
 ) -> Result<axum::Json<TenantView>, ApiError> {
     let tenant = state
         .service
-        .update_tenant(tenant_id(&id)?, request.properties)
+        .update_tenant(&ctx, tenant_id(&id)?, request.properties)
         .await?;
     Ok(axum::Json(tenant.into()))
 }
@@ -81,9 +89,9 @@ pub async fn update(
         (status = 409, description = "the tenant still owns resources", body = ErrorResponse)))]
 pub async fn delete(
     State(state): State<AppState>,
+    Ctx(ctx): Ctx,
     Path(id): Path<String>,
 ) -> Result<StatusCode, ApiError> {
-    state.service.delete_tenant(tenant_id(&id)?).await?;
-    state.tenants.invalidate();
+    state.service.delete_tenant(&ctx, tenant_id(&id)?).await?;
     Ok(StatusCode::NO_CONTENT)
 }
