@@ -122,6 +122,14 @@ impl SqlStore {
     /// Checks that the grantee and the scope exist in `tenant`, and finds the scope's catalog.
     async fn grant_columns(conn: &mut AnyConnection, grant: &NewGrant) -> Result<ScopeColumns> {
         let tenant = grant.tenant_id.to_string();
+        let exists: Option<String> = sqlx::query_scalar("SELECT id FROM tenants WHERE id = $1")
+            .bind(&tenant)
+            .fetch_optional(&mut *conn)
+            .await
+            .map_err(map)?;
+        if exists.is_none() {
+            return Err(Error::not_found(Entity::Tenant, &tenant));
+        }
         let (sql, id, entity) = match grant.grantee {
             Grantee::User(id) => (
                 "SELECT id FROM users WHERE id = $1 AND tenant_scope = $2",
