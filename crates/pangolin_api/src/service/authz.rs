@@ -84,19 +84,6 @@ impl Service {
         }
     }
 
-    /// Succeeds with the tenant when the principal administers it (TenantAdmin or Root).
-    pub(super) fn authorize_admin(&self, ctx: &RequestContext) -> Result<TenantId> {
-        let tenant = ctx.tenant()?;
-        if ctx.principal().administers(tenant) {
-            Ok(tenant)
-        } else {
-            Err(Error::forbidden(format!(
-                "{} is not an administrator of the tenant",
-                ctx.principal().name
-            )))
-        }
-    }
-
     /// Succeeds when the principal is a Root user.
     pub(super) fn authorize_root(&self, ctx: &RequestContext) -> Result<()> {
         if ctx.principal().is_root() {

@@ -369,10 +369,14 @@ impl Service {
             self.authorize(ctx, Action::Write, Resource::Tabular(catalog, None, &ident))
                 .await?;
         }
-        let (catalog, storage) = self.catalog_with_storage(tenant, catalog).await?;
-        check_location(&catalog, &request.metadata_location)?;
-        let metadata: TableMetadata = read_metadata(&storage, &request.metadata_location).await?;
-        check_location(&catalog, metadata.location())?;
+        let (catalog, metadata) = self
+            .read_registered(
+                tenant,
+                catalog,
+                &request.metadata_location,
+                |m: &TableMetadata| m.location(),
+            )
+            .await?;
         let json = table_metadata_json(&metadata)?;
         let existing = match self
             .store
@@ -410,6 +414,22 @@ impl Service {
             metadata_location: Some(request.metadata_location),
             metadata: json,
         })
+    }
+
+    /// The catalog and the parsed metadata file a register request names; both the file and the
+    /// location it declares must lie inside the catalog.
+    pub(super) async fn read_registered<M: serde::de::DeserializeOwned>(
+        &self,
+        tenant: TenantId,
+        catalog: &str,
+        metadata_location: &str,
+        location: impl Fn(&M) -> &str,
+    ) -> Result<(Catalog, M)> {
+        let (catalog, storage) = self.catalog_with_storage(tenant, catalog).await?;
+        check_location(&catalog, metadata_location)?;
+        let metadata: M = read_metadata(&storage, metadata_location).await?;
+        check_location(&catalog, location(&metadata))?;
+        Ok((catalog, metadata))
     }
 
     /// Removes a table from the catalog, keeping its files, and returns its last metadata.

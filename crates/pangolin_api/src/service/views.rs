@@ -11,7 +11,7 @@ use pangolin_core::{
 use serde::Deserialize;
 
 use super::commit::invalid_update;
-use super::files::{next_metadata_location, read_metadata, view_metadata_json};
+use super::files::{next_metadata_location, view_metadata_json};
 use super::locations::{check_location, default_location};
 use super::tables::{LoadedTabular, Plan, RegisterTabular};
 use super::view_commit::{ViewChange, apply_view_commit};
@@ -173,19 +173,19 @@ impl Service {
             .await?;
         let ident = TabularIdent::new(namespace, request.name)?;
         if request.overwrite {
-            self.authorize(ctx, Action::Write, Resource::Tabular(catalog, None, &ident))
-                .await?;
-        }
-        let (catalog, storage) = self.catalog_with_storage(tenant, catalog).await?;
-        check_location(&catalog, &request.metadata_location)?;
-        let metadata: ViewMetadata = read_metadata(&storage, &request.metadata_location).await?;
-        check_location(&catalog, metadata.location())?;
-        let json = view_metadata_json(&metadata)?;
-        if request.overwrite {
             return Err(Error::Unsupported {
                 message: "overwrite is not defined for register-view".into(),
             });
         }
+        let (catalog, metadata) = self
+            .read_registered(
+                tenant,
+                catalog,
+                &request.metadata_location,
+                |m: &ViewMetadata| m.location(),
+            )
+            .await?;
+        let json = view_metadata_json(&metadata)?;
         self.store
             .commit(
                 tenant,
