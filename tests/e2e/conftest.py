@@ -1,9 +1,10 @@
 """Fixtures for the PyIceberg end-to-end suite.
 
 The session starts one Pangolin server (``<bin> serve``) on a free loopback port with a fresh data
-directory, and, when an S3 test runs, one moto S3 server with a bucket. The parametrized ``catalog``
-fixture yields a PyIceberg ``RestCatalog`` for the local-file catalog the server bootstraps
-(``default``) and for an S3 catalog created through the management API (``s3cat``).
+directory and a known password for the Root user ``root``, logs in as root, and, when an S3 test
+runs, starts one moto S3 server with a bucket. The parametrized ``catalog`` fixture yields a
+PyIceberg ``RestCatalog`` authenticated with root's token for the local-file catalog the server
+bootstraps (``default``) and for an S3 catalog created through the management API (``s3cat``).
 
 Nothing is ever skipped: if the server or moto cannot start, every test that needs them errors with
 the reason and the tail of the process log.
@@ -13,6 +14,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import secrets
 import shutil
 import signal
 import socket
@@ -37,6 +39,8 @@ S3_ACCESS_KEY = "testing"
 S3_SECRET_KEY = "testing"
 S3_WAREHOUSE = "lake"
 S3_CATALOG = "s3cat"
+
+ROOT_USER = "root"
 
 SERVER_READY_TIMEOUT_S = 30.0
 MOTO_READY_TIMEOUT_S = 30.0
@@ -130,19 +134,50 @@ def wait_http_ok(proc: Process, url: str, timeout_s: float) -> None:
     pytest.fail(proc.failure(f"{proc.name} not ready after {timeout_s:.0f}s: GET {url} -> {last}"), pytrace=False)
 
 
+def login(url: str, username: str, password: str, tenant: str | None = None) -> str:
+    """``POST /api/v1/users/login``; the bearer token. Fails the test unless the server answers 200
+    with a token."""
+    body = {"username": username, "password": password}
+    if tenant is not None:
+        body["tenant"] = tenant
+    response = requests.post(f"{url}/api/v1/users/login", json=body, timeout=30)
+    expect(response, 200, f"log in as {username!r}" + (f" in tenant {tenant!r}" if tenant else ""))
+    token = response.json().get("token")
+    if not isinstance(token, str) or not token:
+        pytest.fail(f"login as {username!r} answered 200 without a token: {response.text[:2000]}", pytrace=False)
+    return token
+
+
+def bearer_session(token: str) -> requests.Session:
+    """A requests session that sends ``Authorization: Bearer <token>``."""
+    session = requests.Session()
+    session.headers["Authorization"] = f"Bearer {token}"
+    return session
+
+
 @dataclasses.dataclass
 class PangolinServer:
     url: str
     data_dir: Path
     process: Process
+    root_password: str
+    root_token: str = ""
+    session: requests.Session = dataclasses.field(default_factory=requests.Session)
 
     @property
     def log_path(self) -> Path:
         return self.process.log_path
 
     def api(self, method: str, path: str, **kwargs) -> requests.Response:
-        """A management-API (or any other) request to the server."""
+        """A management-API (or any other) request to the server, authenticated as root."""
+        return self.session.request(method, f"{self.url}{path}", timeout=30, **kwargs)
+
+    def anonymous(self, method: str, path: str, **kwargs) -> requests.Response:
+        """A request without credentials."""
         return requests.request(method, f"{self.url}{path}", timeout=30, **kwargs)
+
+    def login(self, username: str, password: str, tenant: str | None = None) -> str:
+        return login(self.url, username, password, tenant)
 
 
 def server_binary() -> Path:
@@ -161,28 +196,71 @@ def server_binary() -> Path:
     return binary.resolve()
 
 
+def server_env() -> dict[str, str]:
+    """The server's environment: this process's, with authentication enforced, a known Root
+    password and, on a shared database, the secrets every instance must be given."""
+    env = dict(os.environ)
+    env.setdefault("PANGOLIN_LOG", "info")
+    env.setdefault("RUST_BACKTRACE", "1")
+    env.setdefault("NO_COLOR", "1")  # plain log lines in failure reports
+    # The suite tests authentication: dev mode (requests without credentials allowed) must be off.
+    env.pop("PANGOLIN_DEV", None)
+    # A database that already has a Root user keeps its password: set PANGOLIN_ROOT_PASSWORD to it.
+    if not env.get("PANGOLIN_ROOT_PASSWORD"):
+        env["PANGOLIN_ROOT_PASSWORD"] = secrets.token_urlsafe(24)
+    if env.get("PANGOLIN_DATABASE_URL"):
+        # Only the embedded default generates these into its data directory.
+        if not env.get("PANGOLIN_JWT_SECRET"):
+            env["PANGOLIN_JWT_SECRET"] = secrets.token_hex(32)
+        if not env.get("PANGOLIN_ENCRYPTION_KEY"):
+            env["PANGOLIN_ENCRYPTION_KEY"] = secrets.token_hex(32)  # 64 hex digits
+    return env
+
+
 @pytest.fixture(scope="session")
 def pangolin(tmp_path_factory: pytest.TempPathFactory) -> PangolinServer:
     """A running Pangolin server with a fresh data directory (SQLite store unless
-    ``PANGOLIN_DATABASE_URL`` is set in the environment, which the server inherits)."""
+    ``PANGOLIN_DATABASE_URL`` is set in the environment, which the server inherits), logged in as
+    root."""
     binary = server_binary()
     base = tmp_path_factory.mktemp("pangolin").resolve()
     data_dir = base / "data"
     data_dir.mkdir()
     port = free_port()
-    env = dict(os.environ)
-    env.setdefault("PANGOLIN_LOG", "info")
-    env.setdefault("RUST_BACKTRACE", "1")
-    env.setdefault("NO_COLOR", "1")  # plain log lines in failure reports
+    env = server_env()
     argv = [str(binary), "serve", "--listen", f"127.0.0.1:{port}", "--data-dir", str(data_dir)]
     proc = start_process("pangolin server", argv, base / "pangolin.log", env)
-    server = PangolinServer(url=f"http://127.0.0.1:{port}", data_dir=data_dir, process=proc)
+    server = PangolinServer(
+        url=f"http://127.0.0.1:{port}",
+        data_dir=data_dir,
+        process=proc,
+        root_password=env["PANGOLIN_ROOT_PASSWORD"],
+    )
     _state["server"] = server
     try:
         wait_http_ok(proc, f"{server.url}/health/ready", SERVER_READY_TIMEOUT_S)
+        response = requests.post(
+            f"{server.url}/api/v1/users/login",
+            json={"username": ROOT_USER, "password": server.root_password},
+            timeout=30,
+        )
+        if response.status_code != 200:
+            why = (
+                " (a database that already has a Root user keeps its password: run against a fresh "
+                "database, or set PANGOLIN_ROOT_PASSWORD to root's password)"
+                if response.status_code == 401
+                else ""
+            )
+            pytest.fail(
+                proc.failure(f"cannot log in as {ROOT_USER}: HTTP {response.status_code} {response.text[:2000]}{why}"),
+                pytrace=False,
+            )
+        server.root_token = response.json()["token"]
+        server.session = bearer_session(server.root_token)
         yield server
     finally:
         _state.pop("server", None)
+        server.session.close()
         proc.stop()
 
 
@@ -248,7 +326,7 @@ class CatalogSetup:
     properties: dict[str, str]
 
 
-def _expect(response: requests.Response, status: int, what: str) -> None:
+def expect(response: requests.Response, status: int, what: str) -> None:
     if response.status_code != status:
         req = response.request
         pytest.fail(
@@ -288,10 +366,10 @@ def s3_catalog_setup(pangolin: PangolinServer, moto: MotoS3) -> CatalogSetup:
             },
         },
     }
-    _expect(pangolin.api("POST", "/api/v1/warehouses", json=warehouse), 201, "create S3 warehouse")
+    expect(pangolin.api("POST", "/api/v1/warehouses", json=warehouse), 201, "create S3 warehouse")
     base_location = f"s3://{S3_BUCKET}/{S3_CATALOG}"
     catalog = {"name": S3_CATALOG, "warehouse": S3_WAREHOUSE, "base-location": base_location}
-    _expect(pangolin.api("POST", "/api/v1/catalogs", json=catalog), 201, "create S3 catalog")
+    expect(pangolin.api("POST", "/api/v1/catalogs", json=catalog), 201, "create S3 catalog")
     return CatalogSetup(
         kind="s3",
         warehouse=S3_CATALOG,
@@ -316,20 +394,34 @@ def catalog_setup(request: pytest.FixtureRequest) -> CatalogSetup:
 
 
 @pytest.fixture
-def catalog(catalog_setup: CatalogSetup, pangolin: PangolinServer, request: pytest.FixtureRequest) -> RestCatalog:
-    """A PyIceberg REST catalog client for the file-backed and the S3-backed Pangolin catalog.
+def catalog(catalog_setup: CatalogSetup, pangolin: PangolinServer, exchanges: list[str]) -> RestCatalog:
+    """A PyIceberg REST catalog client for the file-backed and the S3-backed Pangolin catalog,
+    authenticated as root.
 
     The HTTP exchanges it makes are recorded and shown in the report of a failing test."""
-    exchanges: list[str] = []
-    request.node.stash[_EXCHANGES] = exchanges
     catalog = RestCatalog(
         "pangolin",
         uri=pangolin.url,
         warehouse=catalog_setup.warehouse,
+        token=pangolin.root_token,
         **catalog_setup.properties,
     )
-    catalog._session.hooks["response"].append(lambda response, *args, **kwargs: exchanges.append(describe(response)))
+    record_exchanges(catalog, exchanges)
     return catalog
+
+
+def record_exchanges(catalog: RestCatalog, exchanges: list[str]) -> None:
+    """Appends every HTTP exchange ``catalog`` makes from now on to ``exchanges``."""
+    catalog._session.hooks["response"].append(lambda response, *args, **kwargs: exchanges.append(describe(response)))
+
+
+@pytest.fixture
+def exchanges(request: pytest.FixtureRequest) -> list[str]:
+    """The HTTP exchanges of a test, shown in its report if it fails: catalogs add theirs with
+    ``record_exchanges``."""
+    recorded: list[str] = []
+    request.node.stash[_EXCHANGES] = recorded
+    return recorded
 
 
 def _clip(text: str, limit: int) -> str:
