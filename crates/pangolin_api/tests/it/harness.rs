@@ -3,24 +3,51 @@
 //! The store comes from `PANGOLIN_TEST_STORE`: `sqlite` (default: a real SQLite file in a
 //! temporary directory), `postgres` (a fresh database per test, see `pangolin_store::testing`) or
 //! `memory`.
+//!
+//! Requests are authenticated: by default as the Root user the harness bootstraps (acting in the
+//! `default` tenant); [`TestApp::with_auth`] gives a view of the same application that sends other
+//! credentials (or none).
 
 use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
 
 use axum::Router;
 use axum::body::Body;
 use axum::http::{HeaderMap, Method, Request, StatusCode};
 use http_body_util::BodyExt;
-use pangolin_api::service::Service;
+use pangolin_api::auth::jwt::JwtKeys;
+use pangolin_api::service::{AuthSettings, Service};
 use pangolin_api::{AppState, HttpSettings, bootstrap, config, router};
 use pangolin_store::sql::SqlOptions;
 use serde_json::{Value, json};
 use tower::ServiceExt;
 
-/// An application over a fresh store with the bootstrap tenant, warehouse and catalog `default`.
+/// The Root user's password in every test application.
+pub const ROOT_PASSWORD: &str = "root password for tests";
+
+/// The credentials a request presents.
+#[derive(Clone, Debug)]
+pub enum Auth {
+    /// None.
+    Anonymous,
+    /// `Authorization: Bearer <token>`.
+    Bearer(String),
+    /// `X-API-Key: <key>`.
+    ApiKey(String),
+}
+
+/// An application over a fresh store with the bootstrap tenant, warehouse and catalog `default`
+/// and the Root user `root`. Cheap to clone; clones share the application.
+#[derive(Clone)]
 pub struct TestApp {
     pub router: Router,
     pub state: AppState,
-    pub dir: tempfile::TempDir,
+    pub dir: Arc<tempfile::TempDir>,
+    /// The Root user's token.
+    pub root_token: String,
+    /// What this view's requests present.
+    pub auth: Auth,
 }
 
 /// A response, with the body parsed as JSON when it is JSON.
@@ -82,17 +109,46 @@ impl TestApp {
             ..SqlOptions::default()
         };
         let store = config::open_store(&url, &options, true).await.unwrap();
-        let service = Service::new(store);
+        let service = Service::new(store, auth_settings());
+        service
+            .bootstrap_root(Some(ROOT_PASSWORD.to_owned()))
+            .await
+            .unwrap();
         bootstrap::bootstrap(&service, dir.path())
             .await
             .unwrap()
             .expect("a fresh store is bootstrapped");
+        let root_token = service
+            .login(None, "root", ROOT_PASSWORD)
+            .await
+            .unwrap()
+            .token;
         let state = AppState::new(service, settings);
         Self {
             router: router(state.clone()),
             state,
-            dir,
+            dir: Arc::new(dir),
+            auth: Auth::Bearer(root_token.clone()),
+            root_token,
         }
+    }
+
+    /// The same application, sending `auth` instead.
+    pub fn with_auth(&self, auth: Auth) -> Self {
+        Self {
+            auth,
+            ..self.clone()
+        }
+    }
+
+    /// The same application, sending `Authorization: Bearer <token>`.
+    pub fn with_token(&self, token: &str) -> Self {
+        self.with_auth(Auth::Bearer(token.to_owned()))
+    }
+
+    /// The same application, without credentials.
+    pub fn anonymous(&self) -> Self {
+        self.with_auth(Auth::Anonymous)
     }
 
     /// The bootstrap warehouse root.
@@ -100,6 +156,7 @@ impl TestApp {
         self.dir.path().join("warehouse").canonicalize().unwrap()
     }
 
+    /// Sends `request` as is (with no credentials unless it has some).
     pub async fn request(&self, request: Request<Body>) -> TestResponse {
         let response = self.router.clone().oneshot(request).await.unwrap();
         let status = response.status();
@@ -115,8 +172,18 @@ impl TestApp {
         }
     }
 
-    pub async fn send(&self, method: Method, uri: &str, body: Option<Value>) -> TestResponse {
+    /// A request builder with this view's credentials.
+    pub fn builder(&self, method: Method, uri: &str) -> axum::http::request::Builder {
         let builder = Request::builder().method(method).uri(uri);
+        match &self.auth {
+            Auth::Anonymous => builder,
+            Auth::Bearer(token) => builder.header("authorization", format!("Bearer {token}")),
+            Auth::ApiKey(key) => builder.header("x-api-key", key),
+        }
+    }
+
+    pub async fn send(&self, method: Method, uri: &str, body: Option<Value>) -> TestResponse {
+        let builder = self.builder(method, uri);
         let request = match body {
             Some(body) => builder
                 .header("content-type", "application/json")
@@ -127,9 +194,8 @@ impl TestApp {
     }
 
     pub async fn raw(&self, method: Method, uri: &str, body: impl Into<Body>) -> TestResponse {
-        let request = Request::builder()
-            .method(method)
-            .uri(uri)
+        let request = self
+            .builder(method, uri)
             .header("content-type", "application/json")
             .body(body.into())
             .unwrap();
@@ -176,6 +242,18 @@ impl TestApp {
             .await;
         response.assert_status(200);
         response.body
+    }
+}
+
+/// Authentication settings for tests: a fixed secret, no principal caching (so revocations and
+/// grants take effect at once).
+pub fn auth_settings() -> AuthSettings {
+    AuthSettings {
+        keys: JwtKeys::new(&[7u8; 32]).unwrap(),
+        token_ttl: Duration::from_secs(3600),
+        max_token_ttl: Duration::from_secs(24 * 3600),
+        cache_ttl: Duration::ZERO,
+        dev_mode: false,
     }
 }
 
