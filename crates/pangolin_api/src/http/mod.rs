@@ -1,6 +1,7 @@
 //! The HTTP layer: routers and extractors only. Handlers parse, call one service method and
 //! render; every failure is an Iceberg error response.
 
+pub mod audit;
 pub mod docs;
 pub mod extract;
 mod health;
@@ -27,6 +28,10 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .merge(iceberg::routes())
         .merge(management::routes())
+        .route_layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            audit::record,
+        ))
         .merge(docs::routes())
         .route("/health/live", get(health::live))
         .route("/health/ready", get(health::ready))

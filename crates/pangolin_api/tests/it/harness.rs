@@ -17,7 +17,7 @@ use axum::body::Body;
 use axum::http::{HeaderMap, Method, Request, StatusCode};
 use http_body_util::BodyExt;
 use pangolin_api::auth::jwt::JwtKeys;
-use pangolin_api::service::{AuthSettings, Service};
+use pangolin_api::service::{AuthSettings, RateLimitSettings, Service};
 use pangolin_api::{AppState, HttpSettings, bootstrap, config, router};
 use pangolin_store::sql::SqlOptions;
 use serde_json::{Value, json};
@@ -119,7 +119,7 @@ impl TestApp {
             .unwrap()
             .expect("a fresh store is bootstrapped");
         let root_token = service
-            .login(None, "root", ROOT_PASSWORD)
+            .login(None, "root", ROOT_PASSWORD, None)
             .await
             .unwrap()
             .token;
@@ -254,6 +254,7 @@ pub fn auth_settings() -> AuthSettings {
         max_token_ttl: Duration::from_secs(24 * 3600),
         cache_ttl: Duration::ZERO,
         dev_mode: false,
+        rate_limits: RateLimitSettings::default(),
     }
 }
 

@@ -1,7 +1,7 @@
 use std::path::Path;
 
 use axum::body::Body;
-use axum::http::{Method, Request};
+use axum::http::Method;
 use serde_json::{Value, json};
 
 use crate::harness::{TestApp, schema};
