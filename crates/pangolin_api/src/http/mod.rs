@@ -22,6 +22,14 @@ use tracing::Level;
 use crate::error::ApiError;
 use crate::state::AppState;
 
+/// Routes served without credentials besides the documentation (`/swagger-ui`, `/api-docs/...`),
+/// login (`POST /api/v1/users/login`) and the OAuth2 token endpoint (`POST /v1/oauth/tokens`).
+pub const OPERATIONAL_ROUTES: &[(&str, &str)] = &[
+    ("GET", "/health/live"),
+    ("GET", "/health/ready"),
+    ("GET", "/metrics"),
+];
+
 /// The whole application. Tests drive it in-process; the binary serves it.
 pub fn router(state: AppState) -> Router {
     let max_body = state.settings.max_body_bytes;
@@ -35,6 +43,7 @@ pub fn router(state: AppState) -> Router {
         .merge(docs::routes())
         .route("/health/live", get(health::live))
         .route("/health/ready", get(health::ready))
+        .route("/metrics", get(health::metrics))
         .fallback(no_route)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(max_body))

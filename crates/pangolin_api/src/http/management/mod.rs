@@ -14,7 +14,7 @@ mod users;
 mod warehouses;
 
 use axum::Router;
-use axum::routing::{delete, get, post, put};
+use axum::routing::{MethodFilter, on};
 use utoipa::OpenApi;
 
 use crate::state::AppState;
@@ -56,84 +56,68 @@ use crate::state::AppState;
 )]
 pub struct ManagementApi;
 
-/// The management routes.
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/api/v1/tenants", get(tenants::list).post(tenants::create))
-        .route(
-            "/api/v1/tenants/{id}",
-            get(tenants::get)
-                .put(tenants::update)
-                .delete(tenants::delete),
-        )
-        .route(
-            "/api/v1/warehouses",
-            get(warehouses::list).post(warehouses::create),
-        )
-        .route(
-            "/api/v1/warehouses/{name}",
-            get(warehouses::get)
-                .put(warehouses::update)
-                .delete(warehouses::delete),
-        )
-        .route(
-            "/api/v1/catalogs",
-            get(catalogs::list).post(catalogs::create),
-        )
-        .route(
-            "/api/v1/catalogs/{name}",
-            get(catalogs::get)
-                .put(catalogs::update)
-                .delete(catalogs::delete),
-        )
-        .route(
-            "/api/v1/catalogs/{catalog}/namespaces/{namespace}/tables/{table}/metrics-reports",
-            get(catalogs::metrics_reports),
-        )
-        .route("/api/v1/users/login", post(users::login))
-        .route("/api/v1/users/logout", post(users::logout))
-        .route("/api/v1/users/me", get(users::me))
-        .route("/api/v1/users", get(users::list).post(users::create))
-        .route(
-            "/api/v1/users/{id}",
-            get(users::get).put(users::update).delete(users::delete),
-        )
-        .route(
-            "/api/v1/users/{id}/api-keys",
-            get(api_keys::list).post(api_keys::create),
-        )
-        .route(
-            "/api/v1/users/{id}/api-keys/{key}",
-            get(api_keys::get)
-                .put(api_keys::update)
-                .delete(api_keys::delete),
-        )
-        .route(
-            "/api/v1/users/{id}/api-keys/{key}/rotate",
-            post(api_keys::rotate),
-        )
-        .route(
-            "/api/v1/users/{id}/tokens",
-            get(tokens::list_user).post(tokens::issue),
-        )
-        .route("/api/v1/users/{id}/roles", get(roles::list_assigned))
-        .route(
-            "/api/v1/users/{id}/roles/{role}",
-            put(roles::assign).delete(roles::unassign),
-        )
-        .route("/api/v1/tokens", get(tokens::list_own))
-        .route("/api/v1/tokens/{id}", delete(tokens::revoke))
-        .route("/api/v1/roles", get(roles::list).post(roles::create))
-        .route(
-            "/api/v1/roles/{id}",
-            get(roles::get).put(roles::update).delete(roles::delete),
-        )
-        .route("/api/v1/grants", get(grants::list).post(grants::create))
-        .route(
-            "/api/v1/grants/{id}",
-            get(grants::get).delete(grants::delete),
-        )
-        .route("/api/v1/audit", get(audit::list))
-        .route("/api/v1/audit/count", get(audit::count))
-        .route("/api/v1/audit/{id}", get(audit::get))
+/// Declares every management route once: the router and [`ROUTES`] (which tests walk, e.g. the
+/// authorization matrix) are both generated from it.
+macro_rules! management_api {
+    ($($method:ident $path:literal => $handler:path),* $(,)?) => {
+        /// Every management route as `(method, path)`.
+        pub const ROUTES: &[(&str, &str)] = &[$((stringify!($method), $path)),*];
+
+        /// The management routes.
+        pub fn routes() -> Router<AppState> {
+            Router::new()$(.route($path, on(MethodFilter::$method, $handler)))*
+        }
+    };
+}
+
+management_api! {
+    GET "/api/v1/tenants" => tenants::list,
+    POST "/api/v1/tenants" => tenants::create,
+    GET "/api/v1/tenants/{id}" => tenants::get,
+    PUT "/api/v1/tenants/{id}" => tenants::update,
+    DELETE "/api/v1/tenants/{id}" => tenants::delete,
+    GET "/api/v1/warehouses" => warehouses::list,
+    POST "/api/v1/warehouses" => warehouses::create,
+    GET "/api/v1/warehouses/{name}" => warehouses::get,
+    PUT "/api/v1/warehouses/{name}" => warehouses::update,
+    DELETE "/api/v1/warehouses/{name}" => warehouses::delete,
+    GET "/api/v1/catalogs" => catalogs::list,
+    POST "/api/v1/catalogs" => catalogs::create,
+    GET "/api/v1/catalogs/{name}" => catalogs::get,
+    PUT "/api/v1/catalogs/{name}" => catalogs::update,
+    DELETE "/api/v1/catalogs/{name}" => catalogs::delete,
+    GET "/api/v1/catalogs/{catalog}/namespaces/{namespace}/tables/{table}/metrics-reports" => catalogs::metrics_reports,
+    POST "/api/v1/users/login" => users::login,
+    POST "/api/v1/users/logout" => users::logout,
+    GET "/api/v1/users/me" => users::me,
+    GET "/api/v1/users" => users::list,
+    POST "/api/v1/users" => users::create,
+    GET "/api/v1/users/{id}" => users::get,
+    PUT "/api/v1/users/{id}" => users::update,
+    DELETE "/api/v1/users/{id}" => users::delete,
+    GET "/api/v1/users/{id}/api-keys" => api_keys::list,
+    POST "/api/v1/users/{id}/api-keys" => api_keys::create,
+    GET "/api/v1/users/{id}/api-keys/{key}" => api_keys::get,
+    PUT "/api/v1/users/{id}/api-keys/{key}" => api_keys::update,
+    DELETE "/api/v1/users/{id}/api-keys/{key}" => api_keys::delete,
+    POST "/api/v1/users/{id}/api-keys/{key}/rotate" => api_keys::rotate,
+    GET "/api/v1/users/{id}/tokens" => tokens::list_user,
+    POST "/api/v1/users/{id}/tokens" => tokens::issue,
+    GET "/api/v1/users/{id}/roles" => roles::list_assigned,
+    PUT "/api/v1/users/{id}/roles/{role}" => roles::assign,
+    DELETE "/api/v1/users/{id}/roles/{role}" => roles::unassign,
+    GET "/api/v1/tokens" => tokens::list_own,
+    DELETE "/api/v1/tokens/{id}" => tokens::revoke,
+    GET "/api/v1/roles" => roles::list,
+    POST "/api/v1/roles" => roles::create,
+    GET "/api/v1/roles/{id}" => roles::get,
+    PUT "/api/v1/roles/{id}" => roles::update,
+    DELETE "/api/v1/roles/{id}" => roles::delete,
+    GET "/api/v1/grants" => grants::list,
+    POST "/api/v1/grants" => grants::create,
+    GET "/api/v1/grants/{id}" => grants::get,
+    DELETE "/api/v1/grants/{id}" => grants::delete,
+    GET "/api/v1/audit" => audit::list,
+    GET "/api/v1/audit/count" => audit::count,
+    GET "/api/v1/audit/{id}" => audit::get,
 }
