@@ -48,6 +48,8 @@ pub struct TestApp {
     pub root_token: String,
     /// What this view's requests present.
     pub auth: Auth,
+    /// The tenant this view's requests name with `X-Pangolin-Tenant`, if any.
+    pub tenant: Option<String>,
 }
 
 /// A response, with the body parsed as JSON when it is JSON.
@@ -130,6 +132,7 @@ impl TestApp {
             dir: Arc::new(dir),
             auth: Auth::Bearer(root_token.clone()),
             root_token,
+            tenant: None,
         }
     }
 
@@ -144,6 +147,60 @@ impl TestApp {
     /// The same application, sending `Authorization: Bearer <token>`.
     pub fn with_token(&self, token: &str) -> Self {
         self.with_auth(Auth::Bearer(token.to_owned()))
+    }
+
+    /// The same application, naming `tenant` with `X-Pangolin-Tenant`.
+    pub fn in_tenant(&self, tenant: &str) -> Self {
+        Self {
+            tenant: Some(tenant.to_owned()),
+            ..self.clone()
+        }
+    }
+
+    /// Creates a user (a service user unless `password` is given) with `role` in the tenant this
+    /// view acts in, and returns its id and a view of the application acting as it (with a token
+    /// an administrator issued, or from logging in).
+    pub async fn user(&self, name: &str, role: &str, password: Option<&str>) -> (String, TestApp) {
+        let kind = if password.is_some() {
+            "human"
+        } else {
+            "service"
+        };
+        let created = self
+            .post(
+                "/api/v1/users",
+                json!({"name": name, "kind": kind, "role": role, "password": password}),
+            )
+            .await;
+        created.assert_status(201);
+        let id = created.body["id"].as_str().unwrap().to_owned();
+        let token = self
+            .post(&format!("/api/v1/users/{id}/tokens"), json!({}))
+            .await;
+        token.assert_status(201);
+        let token = token.body["token"].as_str().unwrap().to_owned();
+        let as_user = Self {
+            tenant: None,
+            ..self.with_token(&token)
+        };
+        (id, as_user)
+    }
+
+    /// Grants `action` on `scope` to user `id` (as this view) and asserts success.
+    pub async fn grant(&self, id: &str, action: &str, scope: Value) -> Value {
+        let response = self
+            .post(
+                "/api/v1/grants",
+                json!({"user": id, "action": action, "scope": scope}),
+            )
+            .await;
+        response.assert_status(201);
+        response.body
+    }
+
+    /// Waits for queued audit events to be written.
+    pub async fn flush_audit(&self) {
+        self.state.service.flush_audit().await;
     }
 
     /// The same application, without credentials.
@@ -174,7 +231,10 @@ impl TestApp {
 
     /// A request builder with this view's credentials.
     pub fn builder(&self, method: Method, uri: &str) -> axum::http::request::Builder {
-        let builder = Request::builder().method(method).uri(uri);
+        let mut builder = Request::builder().method(method).uri(uri);
+        if let Some(tenant) = &self.tenant {
+            builder = builder.header("x-pangolin-tenant", tenant);
+        }
         match &self.auth {
             Auth::Anonymous => builder,
             Auth::Bearer(token) => builder.header("authorization", format!("Bearer {token}")),
