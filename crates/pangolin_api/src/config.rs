@@ -14,7 +14,7 @@ use pangolin_store::memory::MemoryStore;
 use pangolin_store::sql::{Backend, SqlOptions, SqlStore};
 
 use crate::auth::jwt::JwtKeys;
-use crate::service::AuthSettings;
+use crate::service::{AuthSettings, RateLimitSettings};
 
 /// Pangolin: a multi-tenant Apache Iceberg REST catalog.
 #[derive(Debug, Parser)]
@@ -175,6 +175,26 @@ pub struct Settings {
     )]
     pub auth_cache_ttl: u64,
 
+    /// Login and OAuth2 token requests allowed per minute from one client IP address (0: no
+    /// limit). Excess requests get 429 with Retry-After.
+    #[arg(
+        long,
+        env = "PANGOLIN_LOGIN_RATE_PER_IP",
+        default_value_t = 60,
+        global = true
+    )]
+    pub login_rate_per_ip: u32,
+
+    /// Login and OAuth2 token requests allowed per minute for one account (login name or API
+    /// key id; 0: no limit).
+    #[arg(
+        long,
+        env = "PANGOLIN_LOGIN_RATE_PER_ACCOUNT",
+        default_value_t = 10,
+        global = true
+    )]
+    pub login_rate_per_account: u32,
+
     /// Password of the Root user `root` created on first start; without it a password is
     /// generated and printed once.
     #[arg(
@@ -254,6 +274,10 @@ impl Settings {
             max_token_ttl: Duration::from_secs(self.max_token_ttl.max(1)),
             cache_ttl: Duration::from_secs(self.auth_cache_ttl),
             dev_mode: self.dev,
+            rate_limits: RateLimitSettings {
+                per_ip_per_minute: self.login_rate_per_ip,
+                per_account_per_minute: self.login_rate_per_account,
+            },
         })
     }
 }

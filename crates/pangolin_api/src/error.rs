@@ -209,6 +209,7 @@ impl IntoResponse for ApiError {
         if self.status.is_client_error() {
             tracing::info!(status = self.status.as_u16(), kind = self.kind, message = %self.message, "request rejected");
         }
+        let audit = crate::http::audit::ErrorNote(format!("{}: {}", self.kind, self.message));
         let body = ErrorResponse {
             error: ErrorModel {
                 message: self.message,
@@ -217,6 +218,7 @@ impl IntoResponse for ApiError {
             },
         };
         let mut response = (self.status, axum::Json(body)).into_response();
+        response.extensions_mut().insert(audit);
         if let Some(secs) = self.retry_after_secs {
             response
                 .headers_mut()

@@ -108,8 +108,9 @@ async fn serve(settings: &Settings) -> anyhow::Result<()> {
             max_body_bytes: settings.max_body_bytes,
         },
     );
+    tokio::spawn(housekeeping(state.service.clone()));
     let (stopping_tx, stopping_rx) = tokio::sync::oneshot::channel::<()>();
-    let app = router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
+    let app = router(state.clone()).into_make_service_with_connect_info::<std::net::SocketAddr>();
     let server = axum::serve(listener, app).with_graceful_shutdown(async move {
         shutdown_signal().await;
         tracing::info!("shutting down: finishing in-flight requests");
@@ -126,8 +127,24 @@ async fn serve(settings: &Settings) -> anyhow::Result<()> {
             }
         } => tracing::warn!("in-flight requests did not finish within {grace:?}; exiting"),
     }
+    state.service.flush_audit().await;
     tracing::info!("stopped");
     Ok(())
+}
+
+/// How often expired token records and recovered rate-limit counters are removed.
+const HOUSEKEEPING_INTERVAL: Duration = Duration::from_secs(600);
+
+async fn housekeeping(service: std::sync::Arc<Service>) {
+    let mut interval = tokio::time::interval(HOUSEKEEPING_INTERVAL);
+    loop {
+        interval.tick().await;
+        match service.housekeeping().await {
+            Ok(0) => {}
+            Ok(removed) => tracing::info!(removed, "removed expired token records"),
+            Err(e) => tracing::warn!(error = %e, "removing expired token records failed"),
+        }
+    }
 }
 
 async fn shutdown_signal() {

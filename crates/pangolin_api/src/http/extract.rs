@@ -9,6 +9,7 @@ use serde::de::DeserializeOwned;
 
 use crate::auth::Credentials;
 use crate::error::ApiError;
+use crate::http::audit::{Actor, AuditSlot};
 use crate::service::{ClientInfo, RequestContext};
 use crate::state::AppState;
 
@@ -154,13 +155,17 @@ impl FromRequestParts<AppState> for Ctx {
             (false, None) => principal.tenant_id,
         };
         let client = ClientInfo {
-            ip: parts
-                .extensions
-                .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
-                .map(|c| c.0.ip().to_string()),
+            ip: client_ip(parts).map(|ip| ip.to_string()),
             user_agent: header("user-agent").map(str::to_owned),
         };
         let request_id = header("x-request-id").unwrap_or("-").to_owned();
+        if let Some(slot) = parts.extensions.get::<AuditSlot>() {
+            slot.set(Actor {
+                tenant_id: tenant,
+                principal_id: principal.user_id,
+                principal_name: principal.name.clone(),
+            });
+        }
         Ok(Ctx(RequestContext::new(
             principal, tenant, request_id, client,
         )))
@@ -196,4 +201,23 @@ pub fn credentials(headers: &axum::http::HeaderMap) -> Result<Credentials, ApiEr
 /// Parses a namespace path parameter (levels separated by 0x1F).
 pub fn namespace(encoded: &str) -> Result<NamespaceIdent, ApiError> {
     NamespaceIdent::from_encoded(encoded).map_err(ApiError::from)
+}
+
+/// The client's IP address, when the server knows it (it serves with connect info).
+#[derive(Clone, Copy, Debug)]
+pub struct ClientIp(pub Option<std::net::IpAddr>);
+
+impl<S: Send + Sync> FromRequestParts<S> for ClientIp {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(ClientIp(client_ip(parts)))
+    }
+}
+
+fn client_ip(parts: &Parts) -> Option<std::net::IpAddr> {
+    parts
+        .extensions
+        .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+        .map(|c| c.0.ip())
 }

@@ -1,6 +1,7 @@
 //! The HTTP layer: routers and extractors only. Handlers parse, call one service method and
 //! render; every failure is an Iceberg error response.
 
+pub mod audit;
 pub mod docs;
 pub mod extract;
 mod health;
@@ -21,15 +22,28 @@ use tracing::Level;
 use crate::error::ApiError;
 use crate::state::AppState;
 
+/// Routes served without credentials besides the documentation (`/swagger-ui`, `/api-docs/...`),
+/// login (`POST /api/v1/users/login`) and the OAuth2 token endpoint (`POST /v1/oauth/tokens`).
+pub const OPERATIONAL_ROUTES: &[(&str, &str)] = &[
+    ("GET", "/health/live"),
+    ("GET", "/health/ready"),
+    ("GET", "/metrics"),
+];
+
 /// The whole application. Tests drive it in-process; the binary serves it.
 pub fn router(state: AppState) -> Router {
     let max_body = state.settings.max_body_bytes;
     Router::new()
         .merge(iceberg::routes())
         .merge(management::routes())
+        .route_layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            audit::record,
+        ))
         .merge(docs::routes())
         .route("/health/live", get(health::live))
         .route("/health/ready", get(health::ready))
+        .route("/metrics", get(health::metrics))
         .fallback(no_route)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(max_body))

@@ -2,6 +2,7 @@
 //! (login, OAuth2 client credentials and token exchange) and bootstrapping the first Root user.
 
 use std::collections::HashMap;
+use std::net::IpAddr;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
@@ -34,6 +35,8 @@ pub struct AuthSettings {
     pub cache_ttl: Duration,
     /// Requests without credentials act as a TenantAdmin of the default tenant.
     pub dev_mode: bool,
+    /// Limits on login and token requests.
+    pub rate_limits: super::RateLimitSettings,
 }
 
 /// A freshly issued token: the token itself is shown once, its record is kept.
@@ -270,7 +273,12 @@ impl Service {
         tenant: Option<&str>,
         username: &str,
         password: &str,
+        ip: Option<IpAddr>,
     ) -> Result<IssuedToken> {
+        self.limits.check(
+            ip,
+            Some(&format!("{}/{username}", tenant.unwrap_or_default())),
+        )?;
         let tenant_id = match tenant {
             None => None,
             Some(name) => match self.store.get_tenant_by_name(name).await {
@@ -325,7 +333,9 @@ impl Service {
         &self,
         client_id: &str,
         client_secret: &str,
+        ip: Option<IpAddr>,
     ) -> Result<IssuedToken> {
+        self.limits.check(ip, Some(client_id))?;
         let id = api_keys::parse_client_id(client_id).ok_or_else(invalid_credentials)?;
         let key = format!(
             "{}{}_{client_secret}",
@@ -344,7 +354,12 @@ impl Service {
     }
 
     /// OAuth2 token exchange: a valid token (or API key) for a fresh token of the same principal.
-    pub async fn exchange_token(&self, subject_token: &str) -> Result<IssuedToken> {
+    pub async fn exchange_token(
+        &self,
+        subject_token: &str,
+        ip: Option<IpAddr>,
+    ) -> Result<IssuedToken> {
+        self.limits.check(ip, None)?;
         let principal = self
             .authenticate(&Credentials::Bearer(subject_token.to_owned()))
             .await?;
@@ -430,8 +445,10 @@ impl Service {
         }
     }
 
-    /// Removes the records of expired tokens; returns how many.
-    pub async fn delete_expired_tokens(&self) -> Result<u64> {
+    /// Periodic housekeeping: removes the records of expired tokens (returns how many) and
+    /// forgets recovered rate-limit counters.
+    pub async fn housekeeping(&self) -> Result<u64> {
+        self.limits.prune();
         self.store.delete_expired_tokens(now_millis()).await
     }
 }

@@ -3,32 +3,40 @@
 //!
 //! [`Service`] is split by concern into `impl` blocks, one module each.
 
+mod audit;
 mod authz;
 mod commit;
 mod context;
 mod files;
+mod grants;
 mod identity;
+mod limits;
 mod locations;
 mod metrics;
 mod namespaces;
 mod principal;
 mod tables;
 mod tenancy;
+mod users;
 mod view_commit;
 mod views;
 
 use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
 
+pub use audit::AuditStats;
 pub use commit::{TableChange, apply_table_commit};
 pub use context::{ClientInfo, DEFAULT_TENANT, RequestContext};
 pub use files::MetadataFiles;
+pub use grants::ScopeRef;
 pub use identity::{AuthSettings, IssuedToken, ROOT_USER};
+pub use limits::RateLimitSettings;
 pub use metrics::MetricsReportView;
 pub use namespaces::PropertiesUpdateResult;
 pub use principal::{Principal, Resource};
 pub use tables::{CreateTable, LoadedTabular, RegisterTabular, SnapshotsMode};
 pub use tenancy::{NewCatalog, NewWarehouse};
+pub use users::{IssuedKey, NewUser, UserChanges};
 pub use view_commit::{ViewChange, ViewRequirement, apply_view_commit};
 pub use views::CreateView;
 
@@ -43,6 +51,8 @@ pub struct Service {
     files: MetadataFiles,
     auth: AuthSettings,
     principals: identity::PrincipalCache,
+    audit: audit::AuditQueue,
+    limits: limits::RateLimits,
     default_tenant: RwLock<Option<(TenantId, Instant)>>,
 }
 
@@ -50,9 +60,11 @@ pub struct Service {
 const DEFAULT_TENANT_TTL: Duration = Duration::from_secs(5);
 
 impl Service {
-    /// A service over `store`.
+    /// A service over `store`. Starts the audit writer on the current Tokio runtime.
     pub fn new(store: Arc<dyn CatalogStore>, auth: AuthSettings) -> Self {
         Self {
+            audit: audit::AuditQueue::start(store.clone()),
+            limits: limits::RateLimits::new(auth.rate_limits),
             store,
             files: MetadataFiles::default(),
             auth,

@@ -43,9 +43,7 @@ async fn bodies_must_be_declared_json() {
         Some("text/plain"),
         Some("application/x-www-form-urlencoded"),
     ] {
-        let mut request = axum::http::Request::builder()
-            .method(Method::POST)
-            .uri("/api/v1/tenants");
+        let mut request = app.builder(Method::POST, "/api/v1/tenants");
         if let Some(content_type) = content_type {
             request = request.header("content-type", content_type);
         }
@@ -58,9 +56,8 @@ async fn bodies_must_be_declared_json() {
             .await;
         response.assert_error(415, "UnsupportedMediaTypeException");
     }
-    let charset = axum::http::Request::builder()
-        .method(Method::POST)
-        .uri("/api/v1/tenants")
+    let charset = app
+        .builder(Method::POST, "/api/v1/tenants")
         .header("content-type", "application/json; charset=utf-8")
         .body(axum::body::Body::from(r#"{"name": "ok"}"#))
         .unwrap();

@@ -3,24 +3,53 @@
 //! The store comes from `PANGOLIN_TEST_STORE`: `sqlite` (default: a real SQLite file in a
 //! temporary directory), `postgres` (a fresh database per test, see `pangolin_store::testing`) or
 //! `memory`.
+//!
+//! Requests are authenticated: by default as the Root user the harness bootstraps (acting in the
+//! `default` tenant); [`TestApp::with_auth`] gives a view of the same application that sends other
+//! credentials (or none).
 
 use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
 
 use axum::Router;
 use axum::body::Body;
 use axum::http::{HeaderMap, Method, Request, StatusCode};
 use http_body_util::BodyExt;
-use pangolin_api::service::Service;
+use pangolin_api::auth::jwt::JwtKeys;
+use pangolin_api::service::{AuthSettings, RateLimitSettings, Service};
 use pangolin_api::{AppState, HttpSettings, bootstrap, config, router};
 use pangolin_store::sql::SqlOptions;
 use serde_json::{Value, json};
 use tower::ServiceExt;
 
-/// An application over a fresh store with the bootstrap tenant, warehouse and catalog `default`.
+/// The Root user's password in every test application.
+pub const ROOT_PASSWORD: &str = "root password for tests";
+
+/// The credentials a request presents.
+#[derive(Clone, Debug)]
+pub enum Auth {
+    /// None.
+    Anonymous,
+    /// `Authorization: Bearer <token>`.
+    Bearer(String),
+    /// `X-API-Key: <key>`.
+    ApiKey(String),
+}
+
+/// An application over a fresh store with the bootstrap tenant, warehouse and catalog `default`
+/// and the Root user `root`. Cheap to clone; clones share the application.
+#[derive(Clone)]
 pub struct TestApp {
     pub router: Router,
     pub state: AppState,
-    pub dir: tempfile::TempDir,
+    pub dir: Arc<tempfile::TempDir>,
+    /// The Root user's token.
+    pub root_token: String,
+    /// What this view's requests present.
+    pub auth: Auth,
+    /// The tenant this view's requests name with `X-Pangolin-Tenant`, if any.
+    pub tenant: Option<String>,
 }
 
 /// A response, with the body parsed as JSON when it is JSON.
@@ -82,17 +111,101 @@ impl TestApp {
             ..SqlOptions::default()
         };
         let store = config::open_store(&url, &options, true).await.unwrap();
-        let service = Service::new(store);
+        let service = Service::new(store, auth_settings());
+        service
+            .bootstrap_root(Some(ROOT_PASSWORD.to_owned()))
+            .await
+            .unwrap();
         bootstrap::bootstrap(&service, dir.path())
             .await
             .unwrap()
             .expect("a fresh store is bootstrapped");
+        let root_token = service
+            .login(None, "root", ROOT_PASSWORD, None)
+            .await
+            .unwrap()
+            .token;
         let state = AppState::new(service, settings);
         Self {
             router: router(state.clone()),
             state,
-            dir,
+            dir: Arc::new(dir),
+            auth: Auth::Bearer(root_token.clone()),
+            root_token,
+            tenant: None,
         }
+    }
+
+    /// The same application, sending `auth` instead.
+    pub fn with_auth(&self, auth: Auth) -> Self {
+        Self {
+            auth,
+            ..self.clone()
+        }
+    }
+
+    /// The same application, sending `Authorization: Bearer <token>`.
+    pub fn with_token(&self, token: &str) -> Self {
+        self.with_auth(Auth::Bearer(token.to_owned()))
+    }
+
+    /// The same application, naming `tenant` with `X-Pangolin-Tenant`.
+    pub fn in_tenant(&self, tenant: &str) -> Self {
+        Self {
+            tenant: Some(tenant.to_owned()),
+            ..self.clone()
+        }
+    }
+
+    /// Creates a user (a service user unless `password` is given) with `role` in the tenant this
+    /// view acts in, and returns its id and a view of the application acting as it (with a token
+    /// an administrator issued, or from logging in).
+    pub async fn user(&self, name: &str, role: &str, password: Option<&str>) -> (String, TestApp) {
+        let kind = if password.is_some() {
+            "human"
+        } else {
+            "service"
+        };
+        let created = self
+            .post(
+                "/api/v1/users",
+                json!({"name": name, "kind": kind, "role": role, "password": password}),
+            )
+            .await;
+        created.assert_status(201);
+        let id = created.body["id"].as_str().unwrap().to_owned();
+        let token = self
+            .post(&format!("/api/v1/users/{id}/tokens"), json!({}))
+            .await;
+        token.assert_status(201);
+        let token = token.body["token"].as_str().unwrap().to_owned();
+        let as_user = Self {
+            tenant: None,
+            ..self.with_token(&token)
+        };
+        (id, as_user)
+    }
+
+    /// Grants `action` on `scope` to user `id` (as this view) and asserts success.
+    pub async fn grant(&self, id: &str, action: &str, scope: Value) -> Value {
+        let response = self
+            .post(
+                "/api/v1/grants",
+                json!({"user": id, "action": action, "scope": scope}),
+            )
+            .await;
+        response.assert_status(201);
+        response.body
+    }
+
+    /// Waits for queued audit events to be written.
+    pub async fn flush_audit(&self) {
+        self.state.service.flush_audit().await;
+    }
+
+    /// The same application, without credentials.
+    pub fn anonymous(&self) -> Self {
+        self.with_auth(Auth::Anonymous)
     }
 
     /// The bootstrap warehouse root.
@@ -100,6 +213,7 @@ impl TestApp {
         self.dir.path().join("warehouse").canonicalize().unwrap()
     }
 
+    /// Sends `request` as is (with no credentials unless it has some).
     pub async fn request(&self, request: Request<Body>) -> TestResponse {
         let response = self.router.clone().oneshot(request).await.unwrap();
         let status = response.status();
@@ -115,8 +229,21 @@ impl TestApp {
         }
     }
 
+    /// A request builder with this view's credentials.
+    pub fn builder(&self, method: Method, uri: &str) -> axum::http::request::Builder {
+        let mut builder = Request::builder().method(method).uri(uri);
+        if let Some(tenant) = &self.tenant {
+            builder = builder.header("x-pangolin-tenant", tenant);
+        }
+        match &self.auth {
+            Auth::Anonymous => builder,
+            Auth::Bearer(token) => builder.header("authorization", format!("Bearer {token}")),
+            Auth::ApiKey(key) => builder.header("x-api-key", key),
+        }
+    }
+
     pub async fn send(&self, method: Method, uri: &str, body: Option<Value>) -> TestResponse {
-        let builder = Request::builder().method(method).uri(uri);
+        let builder = self.builder(method, uri);
         let request = match body {
             Some(body) => builder
                 .header("content-type", "application/json")
@@ -127,9 +254,8 @@ impl TestApp {
     }
 
     pub async fn raw(&self, method: Method, uri: &str, body: impl Into<Body>) -> TestResponse {
-        let request = Request::builder()
-            .method(method)
-            .uri(uri)
+        let request = self
+            .builder(method, uri)
             .header("content-type", "application/json")
             .body(body.into())
             .unwrap();
@@ -176,6 +302,19 @@ impl TestApp {
             .await;
         response.assert_status(200);
         response.body
+    }
+}
+
+/// Authentication settings for tests: a fixed secret, no principal caching (so revocations and
+/// grants take effect at once).
+pub fn auth_settings() -> AuthSettings {
+    AuthSettings {
+        keys: JwtKeys::new(&[7u8; 32]).unwrap(),
+        token_ttl: Duration::from_secs(3600),
+        max_token_ttl: Duration::from_secs(24 * 3600),
+        cache_ttl: Duration::ZERO,
+        dev_mode: false,
+        rate_limits: RateLimitSettings::default(),
     }
 }
 

@@ -32,6 +32,7 @@ async fn rest_catalog_round_trip() {
             HashMap::from([
                 (REST_CATALOG_PROP_URI.to_owned(), uri),
                 (REST_CATALOG_PROP_WAREHOUSE.to_owned(), "default".to_owned()),
+                ("token".to_owned(), app.root_token.clone()),
             ]),
         )
         .await

@@ -6,6 +6,7 @@ mod config;
 mod errors;
 mod harness;
 mod iceberg_rust;
+mod identity;
 mod management;
 mod namespaces;
 mod postgres;

@@ -31,7 +31,7 @@ use crate::server::{BIN, Server};
 const WRITERS: i64 = 16;
 const APPENDS: i64 = 50;
 
-async fn rest_catalog(uri: &str) -> RestCatalog {
+async fn rest_catalog(uri: &str, token: &str) -> RestCatalog {
     RestCatalogBuilder::default()
         .with_storage_factory(Arc::new(LocalFsStorageFactory))
         .load(
@@ -39,6 +39,7 @@ async fn rest_catalog(uri: &str) -> RestCatalog {
             HashMap::from([
                 (REST_CATALOG_PROP_URI.to_owned(), uri.to_owned()),
                 (REST_CATALOG_PROP_WAREHOUSE.to_owned(), "default".to_owned()),
+                ("token".to_owned(), token.to_owned()),
             ]),
         )
         .await
@@ -127,7 +128,7 @@ async fn two_instances_sixteen_writers_lose_nothing() {
     .await
     .unwrap();
 
-    let setup = rest_catalog(&a.url).await;
+    let setup = rest_catalog(&a.url, &a.token).await;
     let namespace = NamespaceIdent::new("multi".into());
     setup
         .create_namespace(&namespace, HashMap::new())
@@ -158,8 +159,9 @@ async fn two_instances_sixteen_writers_lose_nothing() {
             b.url.clone()
         };
         let ident = ident.clone();
+        let token = a.token.clone();
         tokio::spawn(async move {
-            let catalog = rest_catalog(&uri).await;
+            let catalog = rest_catalog(&uri, &token).await;
             let (mut conflicts, mut backoff_ms) = (0, 2);
             for seq in 0..APPENDS {
                 conflicts += append(&catalog, &ident, writer, seq, &mut backoff_ms).await;
@@ -173,7 +175,11 @@ async fn two_instances_sixteen_writers_lose_nothing() {
     }
     let elapsed = started.elapsed();
 
-    let table = rest_catalog(&b.url).await.load_table(&ident).await.unwrap();
+    let table = rest_catalog(&b.url, &b.token)
+        .await
+        .load_table(&ident)
+        .await
+        .unwrap();
     let snapshots: Vec<_> = table.metadata().snapshots().collect();
     assert_eq!(snapshots.len() as i64, WRITERS * APPENDS);
     assert!(

@@ -8,6 +8,12 @@ use std::time::{Duration, Instant};
 
 pub const BIN: &str = env!("CARGO_BIN_EXE_pangolin_api");
 
+/// The Root password every test server is started with.
+pub const ROOT_PASSWORD: &str = "root password for tests";
+/// The token signing secret every test server is started with (instances on one database share
+/// it).
+pub const JWT_SECRET: &str = "a test secret of at least 32 bytes!!";
+
 fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0")
         .unwrap()
@@ -16,10 +22,13 @@ fn free_port() -> u16 {
         .port()
 }
 
-/// A running server process; killed when dropped unless stopped.
+/// A running server process; killed when dropped unless stopped. Its requests are authenticated
+/// as the Root user.
 pub struct Server {
     child: Child,
     pub url: String,
+    /// A token of the Root user.
+    pub token: String,
 }
 
 impl Server {
@@ -36,17 +45,34 @@ impl Server {
             .args(flags)
             .env_remove("PANGOLIN_DATABASE_URL")
             .env("PANGOLIN_LOG", "warn")
+            .env("PANGOLIN_ROOT_PASSWORD", ROOT_PASSWORD)
+            .env("PANGOLIN_JWT_SECRET", JWT_SECRET)
             .stdout(Stdio::null())
             .stderr(Stdio::null());
         for (key, value) in env {
             command.env(key, value);
         }
-        let server = Server {
+        let mut server = Server {
             child: command.spawn().unwrap(),
             url: format!("http://127.0.0.1:{port}"),
+            token: String::new(),
         };
         server.wait_ready();
+        server.token = server.login();
         server
+    }
+
+    /// Logs in as the Root user.
+    fn login(&self) -> String {
+        let response = reqwest::blocking::Client::new()
+            .post(format!("{}/api/v1/users/login", self.url))
+            .json(&serde_json::json!({"username": "root", "password": ROOT_PASSWORD}))
+            .timeout(Duration::from_secs(30))
+            .send()
+            .unwrap();
+        assert_eq!(response.status(), 200, "logging in as root");
+        let body: serde_json::Value = response.json().unwrap();
+        body["token"].as_str().unwrap().to_owned()
     }
 
     fn wait_ready(&self) {
@@ -67,6 +93,7 @@ impl Server {
     pub fn get(&self, path: &str) -> reqwest::Result<reqwest::blocking::Response> {
         reqwest::blocking::Client::new()
             .get(format!("{}{path}", self.url))
+            .bearer_auth(&self.token)
             .timeout(Duration::from_secs(30))
             .send()
     }
@@ -79,6 +106,7 @@ impl Server {
     ) -> reqwest::Result<reqwest::blocking::Response> {
         reqwest::blocking::Client::new()
             .post(format!("{}{path}", self.url))
+            .bearer_auth(&self.token)
             .json(body)
             .timeout(Duration::from_secs(30))
             .send()

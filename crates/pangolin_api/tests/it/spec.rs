@@ -34,7 +34,7 @@ fn every_spec_operation_is_routed_or_listed_as_not_implemented() {
     let routed: BTreeSet<_> = ENDPOINTS
         .iter()
         .map(|(m, p)| pair(m, p))
-        .chain([pair("GET", "/v1/config")])
+        .chain([pair("GET", "/v1/config"), pair("POST", "/v1/oauth/tokens")])
         .collect();
     let missing: BTreeSet<_> = NOT_IMPLEMENTED.iter().map(|(m, p, _)| pair(m, p)).collect();
     assert!(routed.is_disjoint(&missing), "routed and listed as missing");

@@ -1,7 +1,7 @@
 use std::path::Path;
 
 use axum::body::Body;
-use axum::http::{Method, Request};
+use axum::http::Method;
 use serde_json::{Value, json};
 
 use crate::harness::{TestApp, schema};
@@ -157,8 +157,7 @@ async fn etag_and_if_none_match() {
     let loaded = app.get("/v1/default/namespaces/db/tables/t").await;
     let etag = loaded.headers["etag"].to_str().unwrap().to_owned();
     let request = |tag: &str| {
-        Request::builder()
-            .uri("/v1/default/namespaces/db/tables/t")
+        app.builder(Method::GET, "/v1/default/namespaces/db/tables/t")
             .header("if-none-match", tag)
             .body(Body::empty())
             .unwrap()
@@ -348,6 +347,7 @@ async fn concurrent_commits_lose_nothing_and_leave_no_orphans() {
     let created = app.table("db", "t").await;
     let uuid = created["metadata"]["table-uuid"].clone();
     let commits = (0..6).map(|i| {
+        let app = app.clone();
         let router = app.router.clone();
         let uuid = uuid.clone();
         tokio::spawn(async move {
@@ -355,9 +355,8 @@ async fn concurrent_commits_lose_nothing_and_leave_no_orphans() {
                 "requirements": [{"type": "assert-table-uuid", "uuid": uuid}],
                 "updates": [{"action": "set-properties", "updates": {format!("k{i}"): "v"}}]
             });
-            let request = Request::builder()
-                .method(Method::POST)
-                .uri("/v1/default/namespaces/db/tables/t")
+            let request = app
+                .builder(Method::POST, "/v1/default/namespaces/db/tables/t")
                 .header("content-type", "application/json")
                 .body(Body::from(body.to_string()))
                 .unwrap();

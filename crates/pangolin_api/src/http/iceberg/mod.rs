@@ -103,6 +103,9 @@ pub const NOT_IMPLEMENTED: &[(&str, &str, &str)] = &[
     ),
 ];
 
+/// The routes outside `/v1/{prefix}`: configuration and the OAuth2 token endpoint.
+pub const UNPREFIXED: &[(&str, &str)] = &[("GET", "/v1/config"), ("POST", "/v1/oauth/tokens")];
+
 /// The Iceberg REST routes.
 pub fn routes() -> Router<AppState> {
     prefixed_routes()

@@ -8,7 +8,11 @@ use axum::response::{IntoResponse, Response};
 use pangolin_core::Error;
 use serde::{Deserialize, Serialize};
 
+use axum::extract::rejection::FormRejection;
+
 use crate::error::ApiError;
+use crate::http::audit::AuditNote;
+use crate::http::extract::ClientIp;
 use crate::service::IssuedToken;
 use crate::state::AppState;
 
@@ -61,11 +65,38 @@ fn oauth_error(
 /// Exchanges client credentials or a token for an access token.
 pub async fn token(
     State(state): State<AppState>,
-    axum::extract::Form(request): axum::extract::Form<TokenRequest>,
+    ClientIp(ip): ClientIp,
+    form: Result<axum::extract::Form<TokenRequest>, FormRejection>,
+) -> Response {
+    let request = match form {
+        Ok(axum::extract::Form(request)) => request,
+        Err(rejection) => {
+            return oauth_error(
+                StatusCode::BAD_REQUEST,
+                "invalid_request",
+                format!(
+                    "expected an application/x-www-form-urlencoded token request: {}",
+                    rejection.body_text()
+                ),
+            );
+        }
+    };
+    let mut response = respond(state, ip, &request).await;
+    response.extensions_mut().insert(AuditNote {
+        principal_name: request.client_id.clone(),
+        ..AuditNote::default()
+    });
+    response
+}
+
+async fn respond(
+    state: AppState,
+    ip: Option<std::net::IpAddr>,
+    request: &TokenRequest,
 ) -> Response {
     let issued: Result<IssuedToken, Error> = match request.grant_type.as_deref() {
         Some(CLIENT_CREDENTIALS) => match (&request.client_id, &request.client_secret) {
-            (Some(id), Some(secret)) => state.service.client_credentials(id, secret).await,
+            (Some(id), Some(secret)) => state.service.client_credentials(id, secret, ip).await,
             _ => {
                 return oauth_error(
                     StatusCode::BAD_REQUEST,
@@ -79,7 +110,7 @@ pub async fn token(
             request.subject_token_type.as_deref(),
         ) {
             (Some(token), None | Some(ACCESS_TOKEN_TYPE)) => {
-                state.service.exchange_token(token).await
+                state.service.exchange_token(token, ip).await
             }
             (Some(_), Some(other)) => {
                 return oauth_error(
