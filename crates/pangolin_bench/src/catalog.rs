@@ -6,7 +6,10 @@ use std::{
 };
 
 use anyhow::{Context, Result, anyhow, bail};
-use reqwest::{Client, StatusCode, header::ETAG};
+use reqwest::{
+    Client, StatusCode,
+    header::{AUTHORIZATION, ETAG, HeaderMap, HeaderValue},
+};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
@@ -131,12 +134,21 @@ impl Catalog {
         }
     }
 
-    /// A keep-alive HTTP/1.1 client with room for `pool` idle connections.
-    pub fn http_client(pool: usize) -> Result<Client> {
+    /// A keep-alive HTTP/1.1 client with room for `pool` idle connections that sends
+    /// `Authorization: Bearer <token>` with every request when given a token.
+    pub fn http_client(pool: usize, token: Option<&str>) -> Result<Client> {
+        let mut headers = HeaderMap::new();
+        if let Some(token) = token {
+            let mut value = HeaderValue::from_str(&format!("Bearer {token}"))
+                .context("the token is not a valid HTTP header value")?;
+            value.set_sensitive(true);
+            headers.insert(AUTHORIZATION, value);
+        }
         Client::builder()
             .http1_only()
             .no_proxy()
             .tcp_nodelay(true)
+            .default_headers(headers)
             .pool_max_idle_per_host(pool)
             .pool_idle_timeout(Duration::from_secs(300))
             .connect_timeout(Duration::from_secs(5))
@@ -284,6 +296,40 @@ impl Catalog {
         *table = state;
         Ok(bytes.len())
     }
+}
+
+/// `POST /api/v1/users/login`: the bearer token of a person (`tenant` `None` for Root users).
+pub async fn login(
+    http: &Client,
+    base_url: &str,
+    username: &str,
+    password: &str,
+    tenant: Option<&str>,
+) -> Result<String> {
+    #[derive(Deserialize)]
+    struct Token {
+        token: String,
+    }
+    let mut body = json!({"username": username, "password": password});
+    if let Some(tenant) = tenant {
+        body["tenant"] = json!(tenant);
+    }
+    let url = format!("{}/api/v1/users/login", base_url.trim_end_matches('/'));
+    let resp = http
+        .post(&url)
+        .json(&body)
+        .send()
+        .await
+        .with_context(|| format!("POST {url}"))?;
+    let status = resp.status();
+    if !status.is_success() {
+        return Err(error_body(status, resp, &format!("login as {username}")).await);
+    }
+    Ok(resp
+        .json::<Token>()
+        .await
+        .with_context(|| format!("reading the login response for {username}"))?
+        .token)
 }
 
 async fn error_body(status: StatusCode, resp: reqwest::Response, what: &str) -> anyhow::Error {

@@ -12,10 +12,13 @@ const LONG_ABOUT: &str = "Load generator for Pangolin's Iceberg REST hot paths: 
 listTables and table commits (append-snapshot).
 
 By default it spawns a fresh server (`<server-bin> serve`) on a free 127.0.0.1 port with a \
-temporary data directory, creates a namespace and --tables tables, then runs every scenario at \
-every concurrency level: --warmup seconds unmeasured, then --duration seconds measured. It reports \
+temporary data directory and a random password for its Root user `root`, logs in as root, creates \
+a namespace and --tables tables, then runs every scenario at every concurrency level: --warmup seconds unmeasured, then --duration seconds measured. It reports \
 requests/s, latency percentiles, errors, server RSS and the CPU time used by the server and by \
-the load generator itself.
+the load generator itself. Every request carries the bearer token.
+
+Against a server given with --url, authenticate with --token (a token, or a service user's API \
+key) or --password (logs in as --username, in --tenant).
 
 The report goes to stdout; progress goes to stderr. Exit status: 0 on success, 1 if the server \
 could not be started or setup failed, 2 if any run had more than 1% failed requests or the \
@@ -44,10 +47,47 @@ pub struct Args {
     #[arg(long, value_name = "PID", requires = "url")]
     pub server_pid: Option<u32>,
 
+    /// With --url: send `Authorization: Bearer <TOKEN>` with every request: a token from
+    /// `POST /api/v1/users/login`, or a service user's API key (`pgl_...`). Tokens expire (one
+    /// hour by default); API keys suit long runs. Ignored for a spawned server, whose Root user
+    /// the benchmark logs in as.
+    #[arg(
+        long,
+        value_name = "TOKEN",
+        env = "PANGOLIN_TOKEN",
+        hide_env_values = true,
+        conflicts_with = "password"
+    )]
+    pub token: Option<String>,
+
+    /// With --url: log in with this password (`POST /api/v1/users/login` as --username in
+    /// --tenant) and use the token. Ignored for a spawned server.
+    #[arg(
+        long,
+        value_name = "PASSWORD",
+        env = "PANGOLIN_PASSWORD",
+        hide_env_values = true
+    )]
+    pub password: Option<String>,
+
+    /// With --password: the user to log in as. It needs `create` and `write` on the catalog (or
+    /// a tenant-admin or Root role).
+    #[arg(long, value_name = "NAME", default_value = "root")]
+    pub username: String,
+
+    /// With --password: the tenant of --username (omit for Root users).
+    #[arg(long, value_name = "NAME")]
+    pub tenant: Option<String>,
+
     /// Store for the spawned server, passed to it as PANGOLIN_DATABASE_URL (e.g.
     /// postgres://user:pass@host/db). Default: the server's own default, SQLite in the temp
     /// data directory. With --url it is only printed in the report (passwords masked).
-    #[arg(long, value_name = "URL", env = "PANGOLIN_DATABASE_URL")]
+    #[arg(
+        long,
+        value_name = "URL",
+        env = "PANGOLIN_DATABASE_URL",
+        hide_env_values = true
+    )]
     pub database_url: Option<String>,
 
     /// Iceberg REST prefix, i.e. the catalog name (`/v1/<catalog>/...`).
@@ -229,5 +269,15 @@ mod tests {
         assert_eq!(a.scenarios, vec![Scenario::Commit, Scenario::Load]);
         assert_eq!(a.tables, 1000);
         assert!(Args::try_parse_from(["b", "--url", "http://x", "--server-cpus", "1"]).is_err());
+        assert_eq!(a.username, "root");
+    }
+
+    #[test]
+    fn token_and_password_exclude_each_other() {
+        let both = ["b", "--url", "http://x", "--token", "t", "--password", "p"];
+        assert!(Args::try_parse_from(both).is_err());
+        let a = Args::parse_from(["b", "--url", "http://x", "--password", "p", "--tenant", "t"]);
+        assert_eq!(a.password.as_deref(), Some("p"));
+        assert_eq!(a.tenant.as_deref(), Some("t"));
     }
 }

@@ -1,6 +1,6 @@
 //! `pangolin_bench`: load generator for Pangolin's Iceberg REST hot paths.
 //!
-//! See `pangolin_bench --help` and `docs/performance-method.md`.
+//! See `pangolin_bench --help` and the method section of `docs/performance.md`.
 
 mod catalog;
 mod cli;
@@ -16,12 +16,12 @@ use anyhow::{Context, Result, anyhow};
 use clap::Parser;
 
 use crate::{
-    catalog::Catalog,
+    catalog::{Catalog, login},
     cli::{Args, OutputFormat},
     procfs::MachineInfo,
     report::{ConfigInfo, MAX_ERROR_RATE, Report, TargetInfo, mask_password},
     scenarios::Bench,
-    server::SpawnedServer,
+    server::{ROOT_USER, SpawnedServer},
 };
 
 fn main() -> ExitCode {
@@ -78,7 +78,8 @@ fn main() -> ExitCode {
 
 async fn run(args: &Args, client_pinning: Option<String>) -> Result<Report> {
     let machine = MachineInfo::collect();
-    let http = Catalog::http_client(args.max_concurrency())?;
+    // For readiness and login only; the benchmark's own client carries the token.
+    let bootstrap_http = Catalog::http_client(1, None)?;
 
     let mut server = match &args.url {
         Some(_) => None,
@@ -88,7 +89,7 @@ async fn run(args: &Args, client_pinning: Option<String>) -> Result<Report> {
                 &args.server_bin,
                 args.server_cpus.as_ref(),
                 args.database_url.as_deref(),
-                &http,
+                &bootstrap_http,
                 Duration::from_secs(args.startup_timeout),
             )
             .await?;
@@ -101,6 +102,67 @@ async fn run(args: &Args, client_pinning: Option<String>) -> Result<Report> {
         (None, Some(s)) => s.base_url.clone(),
         (None, None) => unreachable!("a server is spawned when --url is absent"),
     };
+    let (token, auth) = match &server {
+        Some(s) => {
+            let token = login(
+                &bootstrap_http,
+                &base_url,
+                ROOT_USER,
+                &s.root_password,
+                None,
+            )
+            .await
+            .with_context(|| {
+                format!(
+                    "logging in as {ROOT_USER} on the spawned server; log tail:\n{}",
+                    s.log_tail(20)
+                )
+            })?;
+            (
+                Some(token),
+                format!("bearer token of {ROOT_USER} (random PANGOLIN_ROOT_PASSWORD, login)"),
+            )
+        }
+        None => match (&args.token, &args.password) {
+            (Some(token), _) => {
+                let what = if token.starts_with("pgl_") {
+                    "API key"
+                } else {
+                    "token"
+                };
+                (
+                    Some(token.clone()),
+                    format!("{what} from --token, as bearer token"),
+                )
+            }
+            (None, Some(password)) => {
+                let token = login(
+                    &bootstrap_http,
+                    &base_url,
+                    &args.username,
+                    password,
+                    args.tenant.as_deref(),
+                )
+                .await?;
+                let tenant = args
+                    .tenant
+                    .as_deref()
+                    .map_or(String::new(), |t| format!(" in tenant {t}"));
+                (
+                    Some(token),
+                    format!("bearer token of {}{tenant} (login)", args.username),
+                )
+            }
+            (None, None) => {
+                eprintln!(
+                    "[bench] no --token or --password: requests carry no credentials, which only \
+                     a server in dev mode accepts"
+                );
+                (None, "none".to_owned())
+            }
+        },
+    };
+    let http = Catalog::http_client(args.max_concurrency(), token.as_deref())?;
     let server_pid = server.as_ref().map(|s| s.pid).or(args.server_pid);
     let store = match (&args.database_url, &server) {
         (Some(url), _) => mask_password(url),
@@ -125,6 +187,7 @@ async fn run(args: &Args, client_pinning: Option<String>) -> Result<Report> {
         server_cpus_allowed: server_pid.and_then(procfs::cpus_allowed),
         client_pinning,
         client_cpus_allowed: procfs::cpus_allowed(std::process::id()),
+        auth,
     };
 
     let catalog = Catalog::new(http, &base_url, &args.catalog, &args.namespace);
@@ -138,8 +201,13 @@ async fn run(args: &Args, client_pinning: Option<String>) -> Result<Report> {
         match scenarios::setup(&catalog, n, args.columns, args.setup_concurrency as usize).await {
             Ok(v) => v,
             Err(e) => {
-                let tail = server.as_ref().map(|s| s.log_tail(20)).unwrap_or_default();
-                return Err(e.context(format!("setup failed; server log tail:\n{tail}")));
+                return Err(match &server {
+                    Some(s) => e.context(format!(
+                        "setup failed; server log tail:\n{}",
+                        s.log_tail(20)
+                    )),
+                    None => e.context("setup failed"),
+                });
             }
         };
     eprintln!(

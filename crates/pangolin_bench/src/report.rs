@@ -27,6 +27,8 @@ pub struct TargetInfo {
     pub server_cpus_allowed: Option<String>,
     pub client_pinning: Option<String>,
     pub client_cpus_allowed: Option<String>,
+    /// How the requests authenticate.
+    pub auth: String,
 }
 
 /// Benchmark parameters.
@@ -92,6 +94,7 @@ impl Report {
             .map_or("pid unknown".to_owned(), |p| format!("pid {p}"));
         writeln!(s, "- Server: {how} ({pid}) at {}", t.base_url)?;
         writeln!(s, "- Store: {}", t.store)?;
+        writeln!(s, "- Authentication: {}", t.auth)?;
         writeln!(
             s,
             "- Server pinning: {} (Cpus_allowed_list: {})",

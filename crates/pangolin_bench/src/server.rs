@@ -19,8 +19,10 @@ use tokio::process::{Child, Command};
 
 use crate::{cli::CpuList, procfs};
 
+/// The Root user every fresh server creates.
+pub const ROOT_USER: &str = "root";
+
 /// A server process started by the benchmark, killed when dropped.
-#[derive(Debug)]
 pub struct SpawnedServer {
     child: Child,
     pub pid: u32,
@@ -29,11 +31,35 @@ pub struct SpawnedServer {
     pub log_path: PathBuf,
     /// What was done to pin the server, for the report.
     pub pinning: Option<String>,
+    /// The password of its Root user `root` (random, set at its first start).
+    pub root_password: String,
+}
+
+impl std::fmt::Debug for SpawnedServer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SpawnedServer")
+            .field("pid", &self.pid)
+            .field("base_url", &self.base_url)
+            .field("data_dir", &self.data_dir)
+            .finish_non_exhaustive()
+    }
+}
+
+/// 64 random hex digits (two v4 UUIDs: 244 random bits).
+fn random_hex64() -> String {
+    format!(
+        "{}{}",
+        uuid::Uuid::new_v4().simple(),
+        uuid::Uuid::new_v4().simple()
+    )
 }
 
 impl SpawnedServer {
-    /// Starts `<bin> serve --listen 127.0.0.1:<free port> --data-dir <temp dir>` and waits
-    /// until `GET /health/ready` answers 200.
+    /// Starts `<bin> serve --listen 127.0.0.1:<free port> --data-dir <temp dir>` with a random
+    /// Root password (`PANGOLIN_ROOT_PASSWORD`) and authentication enforced (`PANGOLIN_DEV`
+    /// removed), and waits until `GET /health/ready` answers 200. With a database URL it also
+    /// sets the secrets a shared database requires (`PANGOLIN_JWT_SECRET`,
+    /// `PANGOLIN_ENCRYPTION_KEY`), random unless set in the environment.
     pub async fn start(
         bin: &Path,
         cpus: Option<&CpuList>,
@@ -75,10 +101,22 @@ impl SpawnedServer {
             .stdout(log.try_clone()?)
             .stderr(log)
             .kill_on_drop(true);
+        let root_password = random_hex64();
+        cmd.env("PANGOLIN_ROOT_PASSWORD", &root_password)
+            .env_remove("PANGOLIN_DEV");
         match database_url {
-            Some(url) => cmd.env("PANGOLIN_DATABASE_URL", url),
-            None => cmd.env_remove("PANGOLIN_DATABASE_URL"),
-        };
+            Some(url) => {
+                cmd.env("PANGOLIN_DATABASE_URL", url);
+                for secret in ["PANGOLIN_JWT_SECRET", "PANGOLIN_ENCRYPTION_KEY"] {
+                    if std::env::var_os(secret).is_none() {
+                        cmd.env(secret, random_hex64());
+                    }
+                }
+            }
+            None => {
+                cmd.env_remove("PANGOLIN_DATABASE_URL");
+            }
+        }
         let child = cmd
             .spawn()
             .with_context(|| format!("spawning {}", bin.display()))?;
@@ -90,6 +128,7 @@ impl SpawnedServer {
             data_dir,
             log_path,
             pinning: None,
+            root_password,
         };
         if let Err(e) = server.wait_ready(http, timeout).await {
             return Err(e.context(format!(
