@@ -76,12 +76,19 @@ def test_readme_quickstart_runs_verbatim(tmp_path: Path):
     for key in ("AWS_PROFILE", "AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_S3"):
         env.pop(key, None)
 
+    # Both binaries are found before either process starts, so a missing one leaks nothing.
+    moto_argv = [moto_binary(), "-H", "127.0.0.1", "-p", "9000"]
+    server_argv = [str(server_binary())]
     moto_dir = tmp_path / "moto"
     moto_dir.mkdir()
-    moto = start_process("moto_server", [moto_binary(), "-H", "127.0.0.1", "-p", "9000"], moto_dir / "moto.log", env)
     server_dir = tmp_path / "server"
     server_dir.mkdir()
-    server = start_process("pangolin (defaults)", [str(server_binary())], server_dir / "server.log", env)
+    moto = start_process("moto_server", moto_argv, moto_dir / "moto.log", env)
+    try:
+        server = start_process("pangolin (defaults)", server_argv, server_dir / "server.log", env)
+    except BaseException:
+        moto.stop()
+        raise
     try:
         wait_http_ok(moto, f"{S3_URL}/moto-api/", 30)
         boto3.client(
