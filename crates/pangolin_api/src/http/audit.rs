@@ -5,7 +5,7 @@
 //! action is the method and route template (`POST /v1/{prefix}/namespaces/{namespace}/tables`),
 //! the resource type follows from the route, the resource name from its path parameters. The
 //! [`super::extract::Ctx`] extractor reports who the caller is; error responses carry their
-//! message; handlers may add the name a login attempted or the id of what they created.
+//! message; login and token handlers add the account the attempt was for.
 
 use std::sync::{Arc, Mutex, PoisonError};
 
@@ -48,12 +48,12 @@ pub struct ErrorNote(pub String);
 /// What a handler adds to its response for the audit log.
 #[derive(Clone, Debug, Default)]
 pub struct AuditNote {
+    /// The account a login or token request was for, when it succeeded.
+    pub principal_id: Option<UserId>,
     /// The name a login or token request presented (when nobody is authenticated yet).
     pub principal_name: Option<String>,
-    /// The tenant a login named.
+    /// The tenant of the account a login was for, when it succeeded.
     pub tenant_id: Option<TenantId>,
-    /// The id of what the request created.
-    pub resource_id: Option<String>,
 }
 
 /// The kind of resource a route acts on: the last collection it names.
@@ -121,7 +121,7 @@ pub async fn record(
         .unwrap_or_default();
     let actor = slot.take();
     let mut names = Vec::new();
-    let mut resource_id = note.resource_id;
+    let mut resource_id = None;
     for (key, value) in params.iter().flat_map(|p| p.iter()) {
         if ID_PARAMS.contains(&key) {
             resource_id = Some(value.to_owned());
@@ -140,7 +140,10 @@ pub async fn record(
         id: AuditEventId::generate(),
         at: now_millis(),
         tenant_id: actor.as_ref().and_then(|a| a.tenant_id).or(note.tenant_id),
-        principal_id: actor.as_ref().and_then(|a| a.principal_id),
+        principal_id: actor
+            .as_ref()
+            .and_then(|a| a.principal_id)
+            .or(note.principal_id),
         principal_name: actor.map(|a| a.principal_name).or(note.principal_name),
         action: format!("{method} {template}"),
         resource_type: resource_type(&template).map(str::to_owned),

@@ -146,7 +146,10 @@ impl Service {
         let tenant = if ctx.principal().user_id == Some(user) {
             ctx.tenant()?
         } else {
-            self.authorize_admin(ctx)?
+            // Looked up in the caller's tenant first: other tenants' ids are `NotFound`.
+            let tenant = self.authorize_admin(ctx)?;
+            self.store.get_user(Some(tenant), user).await?;
+            tenant
         };
         self.store.list_user_roles(tenant, user).await
     }

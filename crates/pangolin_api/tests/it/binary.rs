@@ -63,3 +63,57 @@ fn bad_configuration_fails_fast() {
         assert!(text.contains(env), "--help mentions {env}");
     }
 }
+
+#[test]
+fn dev_mode_needs_loopback_and_then_needs_no_credentials() {
+    let dir = tempfile::tempdir().unwrap();
+    let refused = Command::new(BIN)
+        .args(["serve", "--dev", "--listen", "0.0.0.0:0", "--data-dir"])
+        .arg(dir.path())
+        .env_remove("PANGOLIN_DATABASE_URL")
+        .output()
+        .unwrap();
+    assert!(!refused.status.success());
+    assert!(String::from_utf8_lossy(&refused.stdout).contains("loopback"));
+
+    let server = Server::start(dir.path(), &["--dev"], &[]);
+    let anonymous =
+        reqwest::blocking::get(format!("{}/v1/config?warehouse=default", server.url)).unwrap();
+    assert_eq!(anonymous.status(), 200);
+    server.stop();
+
+    // Without dev mode the same request is refused.
+    let server = Server::start(dir.path(), &[], &[]);
+    let anonymous =
+        reqwest::blocking::get(format!("{}/v1/config?warehouse=default", server.url)).unwrap();
+    assert_eq!(anonymous.status(), 401);
+    server.stop();
+}
+
+#[test]
+fn weak_or_missing_token_secrets_refuse_to_start() {
+    let dir = tempfile::tempdir().unwrap();
+    let weak = Command::new(BIN)
+        .arg("serve")
+        .arg("--data-dir")
+        .arg(dir.path())
+        .env_remove("PANGOLIN_DATABASE_URL")
+        .env("PANGOLIN_JWT_SECRET", "too short")
+        .output()
+        .unwrap();
+    assert!(!weak.status.success());
+    assert!(String::from_utf8_lossy(&weak.stdout).contains("32 bytes"));
+    let shared = Command::new(BIN)
+        .arg("serve")
+        .arg("--data-dir")
+        .arg(dir.path())
+        .env_remove("PANGOLIN_JWT_SECRET")
+        .env(
+            "PANGOLIN_DATABASE_URL",
+            format!("sqlite://{}", dir.path().join("x.db").display()),
+        )
+        .output()
+        .unwrap();
+    assert!(!shared.status.success());
+    assert!(String::from_utf8_lossy(&shared.stdout).contains("PANGOLIN_JWT_SECRET"));
+}

@@ -82,7 +82,18 @@ async fn swagger_ui_and_documents_are_served() {
     let management = app.get("/api-docs/management.json").await;
     management.assert_status(200);
     assert_eq!(management.body["info"]["title"], "Pangolin management API");
-    assert!(management.body["paths"]["/api/v1/warehouses"].is_object());
+    // Every management route is documented, with its method.
+    for (method, path) in pangolin_api::http::management::ROUTES {
+        assert!(
+            management.body["paths"][path][method.to_lowercase()].is_object(),
+            "{method} {path} is not in the management OpenAPI document"
+        );
+    }
+    // Secrets are write-only in the documented schemas.
+    assert_eq!(
+        management.body["components"]["schemas"]["CreateUserRequest"]["properties"]["password"]["writeOnly"],
+        true
+    );
     let iceberg = app.get("/api-docs/iceberg-rest-catalog.json").await;
     iceberg.assert_status(200);
     assert_eq!(

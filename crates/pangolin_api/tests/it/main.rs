@@ -8,6 +8,7 @@ mod harness;
 mod iceberg_rust;
 mod identity;
 mod management;
+mod matrix;
 mod namespaces;
 mod postgres;
 mod server;

@@ -171,15 +171,18 @@ pub async fn login(
             ip,
         )
         .await;
-    let tenant_id = result.as_ref().ok().and_then(|t| t.record.tenant_id);
+    let (tenant_id, principal_id) = match &result {
+        Ok(issued) => (issued.record.tenant_id, Some(issued.record.user_id)),
+        Err(_) => (None, None),
+    };
     let mut response = match result {
         Ok(issued) => axum::Json(TokenResponse::from(issued)).into_response(),
         Err(e) => ApiError::from(e).into_response(),
     };
     response.extensions_mut().insert(AuditNote {
+        principal_id,
         principal_name: Some(request.username),
         tenant_id,
-        resource_id: None,
     });
     response
 }
