@@ -98,9 +98,11 @@ async fn serve(settings: &Settings) -> anyhow::Result<()> {
     let address = listener.local_addr()?;
     tracing::info!(
         "Pangolin is serving the Iceberg REST catalog at http://{address} \
-         (Swagger UI: http://{address}/swagger-ui). Connect with PyIceberg:\n\n    \
+         (Swagger UI: http://{address}/swagger-ui). Connect with PyIceberg using a token from \
+         POST /api/v1/users/login, or a service user's API key:\n\n    \
          from pyiceberg.catalog.rest import RestCatalog\n    \
-         catalog = RestCatalog(\"pangolin\", uri=\"http://{address}\", warehouse=\"default\")\n"
+         catalog = RestCatalog(\"pangolin\", uri=\"http://{address}\", warehouse=\"default\", \
+         token=\"<token>\")  # or credential=\"<client-id>:<client-secret>\"\n"
     );
     let state = AppState::new(
         service,
