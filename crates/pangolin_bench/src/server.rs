@@ -79,6 +79,16 @@ impl SpawnedServer {
             Some(url) => cmd.env("PANGOLIN_DATABASE_URL", url),
             None => cmd.env_remove("PANGOLIN_DATABASE_URL"),
         };
+        if database_url.is_some() && std::env::var_os("PANGOLIN_ENCRYPTION_KEY").is_none() {
+            // A server on a database URL needs an encryption key. The bench's warehouses hold no
+            // secrets, so a throwaway key (64 hex characters) does unless the caller set one.
+            let key = format!(
+                "{}{}",
+                uuid::Uuid::new_v4().simple(),
+                uuid::Uuid::new_v4().simple()
+            );
+            cmd.env("PANGOLIN_ENCRYPTION_KEY", key);
+        }
         let child = cmd
             .spawn()
             .with_context(|| format!("spawning {}", bin.display()))?;

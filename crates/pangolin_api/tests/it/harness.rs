@@ -81,7 +81,14 @@ impl TestApp {
             max_connections: 4,
             ..SqlOptions::default()
         };
-        let store = config::open_store(&url, &options, true).await.unwrap();
+        let store = config::open_store(
+            &url,
+            &options,
+            Some(&pangolin_store::secrets::EncryptionKey::generate()),
+            true,
+        )
+        .await
+        .unwrap();
         let service = Service::new(store);
         bootstrap::bootstrap(&service, dir.path())
             .await

@@ -8,6 +8,10 @@ use std::time::{Duration, Instant};
 
 pub const BIN: &str = env!("CARGO_BIN_EXE_pangolin_api");
 
+/// The encryption key of servers on a database named by `PANGOLIN_DATABASE_URL` (which require
+/// one); every instance on one database must share it.
+pub const ENCRYPTION_KEY: &str = "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f";
+
 fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0")
         .unwrap()
@@ -35,6 +39,7 @@ impl Server {
             .arg(data_dir)
             .args(flags)
             .env_remove("PANGOLIN_DATABASE_URL")
+            .env_remove("PANGOLIN_ENCRYPTION_KEY")
             .env("PANGOLIN_LOG", "warn")
             .stdout(Stdio::null())
             .stderr(Stdio::null());
