@@ -38,6 +38,9 @@ S3_SECRET_KEY = "testing"
 S3_WAREHOUSE = "lake"
 S3_CATALOG = "s3cat"
 
+# The key of a server on PANGOLIN_DATABASE_URL (which requires one) unless the environment sets
+# one. Fixed, so a database kept from an earlier run still opens; for tests only.
+E2E_ENCRYPTION_KEY = "e2e0" * 16
 SERVER_READY_TIMEOUT_S = 30.0
 MOTO_READY_TIMEOUT_S = 30.0
 LOG_TAIL_LINES = 200
@@ -174,6 +177,8 @@ def pangolin(tmp_path_factory: pytest.TempPathFactory) -> PangolinServer:
     env.setdefault("PANGOLIN_LOG", "info")
     env.setdefault("RUST_BACKTRACE", "1")
     env.setdefault("NO_COLOR", "1")  # plain log lines in failure reports
+    if env.get("PANGOLIN_DATABASE_URL"):
+        env.setdefault("PANGOLIN_ENCRYPTION_KEY", E2E_ENCRYPTION_KEY)
     argv = [str(binary), "serve", "--listen", f"127.0.0.1:{port}", "--data-dir", str(data_dir)]
     proc = start_process("pangolin server", argv, base / "pangolin.log", env)
     server = PangolinServer(url=f"http://127.0.0.1:{port}", data_dir=data_dir, process=proc)

@@ -534,14 +534,12 @@ mod tests {
         let options = SqlOptions::default();
         let err = open_store(&url, &options, Some(&EncryptionKey::generate()), true)
             .await
-            .err()
-            .expect("opened with the wrong key");
+            .expect_err("opened with the wrong key");
         assert!(matches!(err, Error::Decryption { .. }), "{err:?}");
         assert!(err.to_string().contains("PANGOLIN_ENCRYPTION_KEY"), "{err}");
         let err = open_store(&url, &options, None, true)
             .await
-            .err()
-            .expect("opened without a key");
+            .expect_err("opened without a key");
         assert!(matches!(err, Error::InvalidInput { .. }), "{err:?}");
         assert!(open_store(&url, &options, Some(&key), false).await.is_ok());
         // Migrating needs no key.
