@@ -126,8 +126,9 @@ pub struct SqlStore {
 /// [`SqlStore::connect`] does; needs no encryption key, since migrations never touch secrets.
 pub async fn migrate_database(url: &str, options: &SqlOptions) -> Result<()> {
     let pools = Pools::connect(url, options).await?;
-    let result = pools.migrate().await;
-    pools.close().await;
+    let result = run_migrations(pools.backend, &pools.write).await;
+    pools.write.close().await;
+    pools.read.close().await;
     result
 }
 
@@ -153,46 +154,6 @@ impl SqlStore {
             cipher: Arc::new(SecretCipher::new(key)),
         })
     }
-
-    /// Which database this store talks to.
-    pub fn backend(&self) -> Backend {
-        self.backend
-    }
-
-    /// Applies pending migrations; a no-op when the schema is current.
-    pub async fn migrate(&self) -> Result<()> {
-        run_migrations(self.backend, &self.write).await
-    }
-
-    /// Closes the pools, waiting for in-flight statements.
-    pub async fn close(&self) {
-        self.write.close().await;
-        self.read.close().await;
-    }
-
-    /// Resolves a catalog id by name inside `tenant`, on the given executor.
-    async fn catalog_id<'e, E>(executor: E, tenant: TenantId, catalog: &str) -> Result<CatalogId>
-    where
-        E: sqlx::Executor<'e, Database = sqlx::Any>,
-    {
-        let id: Option<String> =
-            sqlx::query_scalar("SELECT id FROM catalogs WHERE tenant_id = $1 AND name = $2")
-                .bind(tenant.to_string())
-                .bind(catalog)
-                .fetch_optional(executor)
-                .await
-                .map_err(map)?;
-        let id = id.ok_or_else(|| Error::not_found(Entity::Catalog, catalog))?;
-        rows::parse_id(&id)
-    }
-}
-
-async fn run_migrations(backend: Backend, write: &AnyPool) -> Result<()> {
-    backend
-        .migrator()
-        .run(write)
-        .await
-        .map_err(|e| Error::backend("applying database migrations failed", e))
 }
 
 impl Pools {
@@ -284,15 +245,48 @@ impl Pools {
             }
         }
     }
+}
 
-    async fn migrate(&self) -> Result<()> {
+impl SqlStore {
+    /// Which database this store talks to.
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// Applies pending migrations; a no-op when the schema is current.
+    pub async fn migrate(&self) -> Result<()> {
         run_migrations(self.backend, &self.write).await
     }
 
-    async fn close(&self) {
+    /// Closes the pools, waiting for in-flight statements.
+    pub async fn close(&self) {
         self.write.close().await;
         self.read.close().await;
     }
+
+    /// Resolves a catalog id by name inside `tenant`, on the given executor.
+    async fn catalog_id<'e, E>(executor: E, tenant: TenantId, catalog: &str) -> Result<CatalogId>
+    where
+        E: sqlx::Executor<'e, Database = sqlx::Any>,
+    {
+        let id: Option<String> =
+            sqlx::query_scalar("SELECT id FROM catalogs WHERE tenant_id = $1 AND name = $2")
+                .bind(tenant.to_string())
+                .bind(catalog)
+                .fetch_optional(executor)
+                .await
+                .map_err(map)?;
+        let id = id.ok_or_else(|| Error::not_found(Entity::Catalog, catalog))?;
+        rows::parse_id(&id)
+    }
+}
+
+async fn run_migrations(backend: Backend, write: &AnyPool) -> Result<()> {
+    backend
+        .migrator()
+        .run(write)
+        .await
+        .map_err(|e| Error::backend("applying database migrations failed", e))
 }
 
 #[async_trait]

@@ -154,8 +154,7 @@ impl SqlStore {
         if let Some(first) = undecryptable.first() {
             return Err(Error::Decryption {
                 message: format!(
-                    "the secrets of {} of {} warehouses cannot be decrypted with the configured \
-                     encryption key; the first: {first}",
+                    "the secrets of {} of {} warehouses cannot be decrypted; the first: {first}",
                     undecryptable.len(),
                     rows.len()
                 ),
