@@ -155,8 +155,8 @@ pub struct Settings {
 
     /// Key that encrypts warehouse secrets in the database (AES-256-GCM): 64 hexadecimal
     /// characters or the base64 encoding of 32 bytes. Every instance on one database must share
-    /// it; without the key the stored secrets cannot be read. Without it, the embedded default
-    /// generates one in `<data-dir>/encryption-key`; other databases refuse to start.
+    /// it; back it up. If unset, the embedded default generates one in
+    /// `<data-dir>/encryption-key`; with --database-url the server refuses to start.
     #[arg(
         long,
         env = "PANGOLIN_ENCRYPTION_KEY",
