@@ -8,9 +8,10 @@ use std::time::Duration;
 
 use clap::builder::BoolishValueParser;
 use clap::{Parser, Subcommand, ValueEnum};
-use pangolin_core::{Error, Result};
+use pangolin_core::{Error, Result, Secret};
 use pangolin_store::CatalogStore;
 use pangolin_store::memory::MemoryStore;
+use pangolin_store::secrets::EncryptionKey;
 use pangolin_store::sql::{Backend, SqlOptions, SqlStore};
 
 use crate::auth::jwt::JwtKeys;
@@ -152,6 +153,19 @@ pub struct Settings {
     )]
     pub jwt_secret: Option<String>,
 
+    /// Key that encrypts warehouse secrets in the database (AES-256-GCM): 64 hexadecimal
+    /// characters or the base64 encoding of 32 bytes. Every instance on one database must share
+    /// it; back it up. If unset, the embedded default generates one in
+    /// `<data-dir>/encryption-key`; with --database-url the server refuses to start.
+    #[arg(
+        long,
+        env = "PANGOLIN_ENCRYPTION_KEY",
+        global = true,
+        hide_env_values = true,
+        value_parser = secret_arg
+    )]
+    pub encryption_key: Option<Secret>,
+
     /// Seconds a token from login or the OAuth2 endpoint stays valid.
     #[arg(
         long,
@@ -244,6 +258,14 @@ impl Settings {
 /// The name of the generated JWT secret file in the data directory.
 pub const JWT_SECRET_FILE: &str = "jwt-secret";
 
+/// The name of the generated encryption key file in the data directory.
+pub const ENCRYPTION_KEY_FILE: &str = "encryption-key";
+
+/// Keeps a secret flag's value out of `Debug` output.
+fn secret_arg(value: &str) -> std::result::Result<Secret, std::convert::Infallible> {
+    Ok(Secret::new(value))
+}
+
 impl Settings {
     /// Whether the store is the embedded default (no `--database-url`), where secrets may be
     /// generated into the data directory.
@@ -264,6 +286,39 @@ impl Settings {
             ));
         }
         read_or_generate_secret(&self.data_dir.join(JWT_SECRET_FILE))
+    }
+
+    /// The key that encrypts warehouse secrets: the configured one, or on the embedded default the
+    /// one in the data directory (generated on first start, readable only by its owner). `None`
+    /// for `memory:`, which keeps nothing.
+    pub fn encryption_key(&self) -> Result<Option<EncryptionKey>> {
+        if let Some(key) = &self.encryption_key {
+            return EncryptionKey::parse(key.expose())
+                .map(Some)
+                .map_err(|e| Error::invalid(format!("PANGOLIN_ENCRYPTION_KEY is invalid: {e}")));
+        }
+        if self.database_url() == "memory:" {
+            return Ok(None);
+        }
+        if !self.is_embedded_default() {
+            return Err(Error::invalid(
+                "PANGOLIN_ENCRYPTION_KEY is required with --database-url: it encrypts the \
+                 warehouse secrets in the database, and every instance on it must use the same key \
+                 (generate one with `openssl rand -hex 32` and keep it safe)",
+            ));
+        }
+        let path = self.data_dir.join(ENCRYPTION_KEY_FILE);
+        let text = read_or_generate_secret(&path)?;
+        let key = std::str::from_utf8(&text)
+            .map_err(|_| Error::invalid("not UTF-8"))
+            .and_then(EncryptionKey::parse)
+            .map_err(|e| {
+                Error::invalid(format!(
+                    "{} does not hold a valid encryption key: {e}",
+                    path.display()
+                ))
+            })?;
+        Ok(Some(key))
     }
 
     /// The authentication settings.
@@ -313,19 +368,42 @@ fn read_or_generate_secret(path: &std::path::Path) -> Result<Vec<u8>> {
     }
 }
 
-/// Opens the store a URL names; with `migrate`, brings its schema up to date.
+/// Opens the store a URL names; with `migrate`, brings its schema up to date. A SQL store needs
+/// `key`: it checks that the stored warehouse secrets decrypt with it (refusing to open
+/// otherwise) and encrypts those an older version stored in clear.
 pub async fn open_store(
     url: &str,
     options: &SqlOptions,
+    key: Option<&EncryptionKey>,
     migrate: bool,
 ) -> Result<Arc<dyn CatalogStore>> {
     if url == "memory:" {
         return Ok(Arc::new(MemoryStore::new()));
     }
     if Backend::for_url(url).is_some() {
-        let store = SqlStore::connect(url, options).await?;
+        let key = key.ok_or_else(|| {
+            Error::invalid("a SQL store needs an encryption key for the warehouse secrets")
+        })?;
+        let store = SqlStore::connect(url, options, key).await?;
         if migrate {
             store.migrate().await?;
+        }
+        match store.check_secrets().await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(
+                warehouses = n,
+                "encrypted warehouse secrets stored in clear"
+            ),
+            Err(Error::Decryption { message }) => {
+                return Err(Error::Decryption {
+                    message: format!(
+                        "{message}. Start the server with the encryption key they were encrypted \
+                         with (PANGOLIN_ENCRYPTION_KEY, or the encryption-key file in the data \
+                         directory)"
+                    ),
+                });
+            }
+            Err(e) => return Err(e),
         }
         return Ok(Arc::new(store));
     }
@@ -338,7 +416,157 @@ pub async fn open_store(
 /// Applies the migrations of the store `url` names (nothing to do for `memory:`).
 pub async fn migrate(url: &str, options: &SqlOptions) -> Result<()> {
     match Backend::for_url(url) {
-        Some(_) => SqlStore::connect(url, options).await?.migrate().await,
-        None => open_store(url, options, false).await.map(|_| ()),
+        Some(_) => pangolin_store::sql::migrate_database(url, options).await,
+        None => open_store(url, options, None, false).await.map(|_| ()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use pangolin_core::{
+        S3Credentials, S3Storage, StorageProfile, Tenant, TenantId, Warehouse, WarehouseId,
+    };
+
+    use super::*;
+
+    fn settings(args: &[&str]) -> Settings {
+        let mut argv = vec!["pangolin_api"];
+        argv.extend_from_slice(args);
+        Cli::try_parse_from(argv).unwrap().settings
+    }
+
+    fn dir_arg(dir: &tempfile::TempDir) -> String {
+        dir.path().display().to_string()
+    }
+
+    const HEX_KEY: &str = "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f";
+
+    #[test]
+    fn the_embedded_default_generates_a_private_key_file_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let settings = settings(&["--data-dir", &dir_arg(&dir)]);
+        let key = settings.encryption_key().unwrap().unwrap();
+        let path = dir.path().join(ENCRYPTION_KEY_FILE);
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert_eq!(EncryptionKey::parse(&text).unwrap(), key);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(&path).unwrap().permissions().mode();
+            assert_eq!(mode & 0o777, 0o600);
+        }
+        assert_eq!(settings.encryption_key().unwrap().unwrap(), key);
+    }
+
+    #[test]
+    fn a_configured_key_wins_and_is_never_shown() {
+        let dir = tempfile::tempdir().unwrap();
+        let settings = settings(&[
+            "--data-dir",
+            &dir_arg(&dir),
+            "--database-url",
+            "postgres://db/pangolin",
+            "--encryption-key",
+            HEX_KEY,
+        ]);
+        assert_eq!(
+            settings.encryption_key().unwrap().unwrap(),
+            EncryptionKey::parse(HEX_KEY).unwrap()
+        );
+        assert!(!format!("{settings:?}").contains(HEX_KEY));
+        assert!(!dir.path().join(ENCRYPTION_KEY_FILE).exists());
+    }
+
+    #[test]
+    fn a_database_url_requires_a_key() {
+        let dir = tempfile::tempdir().unwrap();
+        for url in ["postgres://db/pangolin", "sqlite:///srv/pangolin.db"] {
+            let err = settings(&["--data-dir", &dir_arg(&dir), "--database-url", url])
+                .encryption_key()
+                .unwrap_err();
+            assert!(matches!(err, Error::InvalidInput { .. }), "{err:?}");
+            assert!(err.to_string().contains("PANGOLIN_ENCRYPTION_KEY"), "{err}");
+        }
+        let memory = settings(&["--data-dir", &dir_arg(&dir), "--database-url", "memory:"]);
+        assert!(memory.encryption_key().unwrap().is_none());
+        assert!(!dir.path().join(ENCRYPTION_KEY_FILE).exists());
+    }
+
+    #[test]
+    fn malformed_keys_are_refused_without_echo() {
+        let dir = tempfile::tempdir().unwrap();
+        let err = settings(&[
+            "--data-dir",
+            &dir_arg(&dir),
+            "--encryption-key",
+            "correct horse battery staple",
+        ])
+        .encryption_key()
+        .unwrap_err();
+        assert!(matches!(err, Error::InvalidInput { .. }), "{err:?}");
+        assert!(!err.to_string().contains("horse"), "{err}");
+
+        std::fs::write(dir.path().join(ENCRYPTION_KEY_FILE), "truncated").unwrap();
+        let err = settings(&["--data-dir", &dir_arg(&dir)])
+            .encryption_key()
+            .unwrap_err();
+        assert!(err.to_string().contains(ENCRYPTION_KEY_FILE), "{err}");
+    }
+
+    async fn store_an_s3_warehouse(url: &str, key: &EncryptionKey) {
+        let store = open_store(url, &SqlOptions::default(), Some(key), true)
+            .await
+            .unwrap();
+        let tenant = Tenant {
+            id: TenantId::generate(),
+            name: "acme".into(),
+            properties: Default::default(),
+            created_at: 0,
+            updated_at: 0,
+        };
+        store.create_tenant(&tenant).await.unwrap();
+        let storage = StorageProfile::S3(S3Storage {
+            bucket: "bucket".into(),
+            key_prefix: None,
+            region: "us-east-1".into(),
+            endpoint: None,
+            path_style_access: false,
+            credentials: S3Credentials::Static {
+                access_key_id: "AK".into(),
+                secret_access_key: pangolin_core::Secret::new("SK"),
+                session_token: None,
+            },
+        });
+        let warehouse = Warehouse {
+            id: WarehouseId::generate(),
+            tenant_id: tenant.id,
+            name: "lake".into(),
+            storage,
+            created_at: 0,
+            updated_at: 0,
+        };
+        store.create_warehouse(&warehouse).await.unwrap();
+    }
+
+    #[tokio::test]
+    async fn a_sql_store_refuses_to_open_with_another_key() {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}", dir.path().join("pangolin.db").display());
+        let key = EncryptionKey::generate();
+        store_an_s3_warehouse(&url, &key).await;
+
+        let options = SqlOptions::default();
+        let err = open_store(&url, &options, Some(&EncryptionKey::generate()), true)
+            .await
+            .expect_err("opened with the wrong key");
+        assert!(matches!(err, Error::Decryption { .. }), "{err:?}");
+        assert!(err.to_string().contains("PANGOLIN_ENCRYPTION_KEY"), "{err}");
+        let err = open_store(&url, &options, None, true)
+            .await
+            .expect_err("opened without a key");
+        assert!(matches!(err, Error::InvalidInput { .. }), "{err:?}");
+        assert!(open_store(&url, &options, Some(&key), false).await.is_ok());
+        // Migrating needs no key.
+        migrate(&url, &options).await.unwrap();
     }
 }

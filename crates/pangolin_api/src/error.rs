@@ -184,6 +184,7 @@ impl From<Error> for ApiError {
                     )
                 }
             }
+            Error::Decryption { .. } => Self::internal("decrypting a stored secret", &message),
             Error::Backend { context, source } => Self::internal(&context, &DisplayChain(&*source)),
         }
     }

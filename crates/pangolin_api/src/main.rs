@@ -58,9 +58,13 @@ async fn serve(settings: &Settings) -> anyhow::Result<()> {
     }
     std::fs::create_dir_all(&settings.data_dir)
         .with_context(|| format!("creating {}", settings.data_dir.display()))?;
+    let key = settings
+        .encryption_key()
+        .context("configuring the encryption key")?;
     let store = open_store(
         &settings.database_url(),
         &settings.sql_options(),
+        key.as_ref(),
         !settings.no_migrate,
     )
     .await

@@ -153,6 +153,14 @@ pub enum Error {
         #[source]
         source: BoxError,
     },
+    /// A stored secret cannot be decrypted: the configured encryption key is not the one it was
+    /// encrypted with, or the stored value was altered. A server misconfiguration (or tampering);
+    /// details are logged, never shown to clients.
+    #[error("{message}")]
+    Decryption {
+        /// Which secret, and why (never the secret or the key).
+        message: String,
+    },
     /// Anything unexpected from a backend; details are logged, never shown to clients.
     #[error("{context}")]
     Backend {

@@ -168,6 +168,28 @@ impl StorageProfile {
         Ok(())
     }
 
+    /// Every secret of the profile with its name (`s3.secret-access-key`, ...), for code that
+    /// treats secrets alike, such as encryption at rest. The names are persisted (they bind a
+    /// ciphertext to its field) and must never change.
+    pub fn secrets_mut(&mut self) -> Vec<(&'static str, &mut Secret)> {
+        match self {
+            StorageProfile::File(_) => Vec::new(),
+            StorageProfile::S3(s3) => match &mut s3.credentials {
+                S3Credentials::Static {
+                    secret_access_key,
+                    session_token,
+                    ..
+                } => {
+                    let mut secrets = vec![("s3.secret-access-key", secret_access_key)];
+                    if let Some(token) = session_token {
+                        secrets.push(("s3.session-token", token));
+                    }
+                    secrets
+                }
+            },
+        }
+    }
+
     /// The location of the warehouse root: `file:///<root>` or `s3://<bucket>/<prefix>`.
     pub fn root_location(&self) -> Result<Location> {
         match self {
@@ -262,6 +284,30 @@ mod tests {
             s3(serde_json::json!({"type": "gcs", "bucket": "b"})).is_err(),
             "unknown storage types are rejected"
         );
+    }
+
+    #[test]
+    fn secrets_are_enumerated_by_name() {
+        let mut profile = s3(serde_json::json!({
+            "type": "s3", "bucket": "b12",
+            "credentials": {"type": "static", "access-key-id": "AK", "secret-access-key": "SK",
+                            "session-token": "ST"}
+        }))
+        .unwrap();
+        let secrets: Vec<(&str, String)> = profile
+            .secrets_mut()
+            .into_iter()
+            .map(|(name, secret)| (name, secret.expose().to_owned()))
+            .collect();
+        assert_eq!(
+            secrets,
+            [
+                ("s3.secret-access-key", "SK".to_owned()),
+                ("s3.session-token", "ST".to_owned())
+            ]
+        );
+        let mut file = StorageProfile::File(FileStorage { root: "/a".into() });
+        assert!(file.secrets_mut().is_empty());
     }
 
     #[test]

@@ -9,12 +9,14 @@
 //! live in the service layer above.
 //!
 //! Backends: [`memory::MemoryStore`] (tests, ephemeral dev) and [`sql::SqlStore`] (SQLite, the
-//! embedded default, and PostgreSQL). [`objects`] reads and writes table metadata files in a warehouse.
+//! embedded default, and PostgreSQL). [`objects`] reads and writes table metadata files in a warehouse;
+//! [`secrets`] encrypts the warehouse secrets the SQL store keeps.
 
 mod access;
 mod aggregates;
 pub mod memory;
 pub mod objects;
+pub mod secrets;
 pub mod sql;
 mod sql_error;
 

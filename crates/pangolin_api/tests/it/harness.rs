@@ -110,7 +110,14 @@ impl TestApp {
             max_connections: 4,
             ..SqlOptions::default()
         };
-        let store = config::open_store(&url, &options, true).await.unwrap();
+        let store = config::open_store(
+            &url,
+            &options,
+            Some(&pangolin_store::secrets::EncryptionKey::generate()),
+            true,
+        )
+        .await
+        .unwrap();
         let service = Service::new(store, auth_settings());
         service
             .bootstrap_root(Some(ROOT_PASSWORD.to_owned()))

@@ -26,7 +26,7 @@ use iceberg_catalog_rest::{
 };
 use pangolin_store::testing::{PostgresCluster, create_database, postgres_database};
 
-use crate::server::{BIN, Server};
+use crate::server::{BIN, ENCRYPTION_KEY, Server};
 
 const WRITERS: i64 = 16;
 const APPENDS: i64 = 50;
@@ -120,7 +120,10 @@ async fn two_instances_sixteen_writers_lose_nothing() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().to_owned();
     let (a, b) = tokio::task::spawn_blocking(move || {
-        let env = [("PANGOLIN_DATABASE_URL", database.as_str())];
+        let env = [
+            ("PANGOLIN_DATABASE_URL", database.as_str()),
+            ("PANGOLIN_ENCRYPTION_KEY", ENCRYPTION_KEY),
+        ];
         let a = Server::start(&path, &[], &env);
         let b = Server::start(&path, &[], &env);
         (a, b)
@@ -240,7 +243,10 @@ fn a_database_outage_is_a_503_and_the_server_recovers() {
     let server = Server::start(
         dir.path(),
         &["--database-acquire-timeout", "2"],
-        &[("PANGOLIN_DATABASE_URL", &database)],
+        &[
+            ("PANGOLIN_DATABASE_URL", &database),
+            ("PANGOLIN_ENCRYPTION_KEY", ENCRYPTION_KEY),
+        ],
     );
     let namespace = serde_json::json!({"namespace": ["before"]});
     assert_eq!(
@@ -313,7 +319,10 @@ fn migrate_an_empty_database_then_serve() {
     let server = Server::start(
         dir.path(),
         &["--no-migrate"],
-        &[("PANGOLIN_DATABASE_URL", &database)],
+        &[
+            ("PANGOLIN_DATABASE_URL", &database),
+            ("PANGOLIN_ENCRYPTION_KEY", ENCRYPTION_KEY),
+        ],
     );
     assert_eq!(
         server.get("/v1/config?warehouse=default").unwrap().status(),

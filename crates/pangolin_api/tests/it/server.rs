@@ -13,6 +13,9 @@ pub const ROOT_PASSWORD: &str = "root password for tests";
 /// The token signing secret every test server is started with (instances on one database share
 /// it).
 pub const JWT_SECRET: &str = "a test secret of at least 32 bytes!!";
+/// The encryption key of servers on a database named by `PANGOLIN_DATABASE_URL` (which require
+/// one); every instance on one database must share it.
+pub const ENCRYPTION_KEY: &str = "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f";
 
 fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0")
@@ -44,6 +47,7 @@ impl Server {
             .arg(data_dir)
             .args(flags)
             .env_remove("PANGOLIN_DATABASE_URL")
+            .env_remove("PANGOLIN_ENCRYPTION_KEY")
             .env("PANGOLIN_LOG", "warn")
             .env("PANGOLIN_ROOT_PASSWORD", ROOT_PASSWORD)
             .env("PANGOLIN_JWT_SECRET", JWT_SECRET)

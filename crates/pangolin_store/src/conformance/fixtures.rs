@@ -7,8 +7,9 @@ use pangolin_core::{
     Action, ApiKey, ApiKeyId, AuditEvent, AuditEventId, AuditResult, BuiltinRole, Catalog,
     CatalogId, CommitOp, Entity, Error, FileStorage, GrantId, GrantScope, Grantee, NamespaceId,
     NamespaceIdent, NewGrant, NewTabular, Page, PageRequest, PasswordHash, PointerSwap, Result,
-    Role, RoleId, StorageProfile, TabularId, TabularIdent, TabularKind, Tenant, TenantId, TokenId,
-    TokenKind, TokenRecord, User, UserId, UserKind, Warehouse, WarehouseId, now_millis,
+    Role, RoleId, S3Credentials, S3Storage, Secret, StorageProfile, TabularId, TabularIdent,
+    TabularKind, Tenant, TenantId, TokenId, TokenKind, TokenRecord, User, UserId, UserKind,
+    Warehouse, WarehouseId, now_millis,
 };
 
 use crate::{CatalogStore, NewNamespace};
@@ -36,6 +37,22 @@ pub(super) fn warehouse(tenant: TenantId, name: &str) -> Warehouse {
         created_at: now,
         updated_at: now,
     }
+}
+
+/// An S3 storage profile with a static key (and an optional session token).
+pub fn s3_storage(secret_access_key: &str, session_token: Option<&str>) -> StorageProfile {
+    StorageProfile::S3(S3Storage {
+        bucket: "lake-bucket".into(),
+        key_prefix: Some("warehouses/lake".into()),
+        region: "eu-west-1".into(),
+        endpoint: Some("http://127.0.0.1:9000".into()),
+        path_style_access: true,
+        credentials: S3Credentials::Static {
+            access_key_id: "AKIAEXAMPLE".into(),
+            secret_access_key: Secret::new(secret_access_key),
+            session_token: session_token.map(Secret::new),
+        },
+    })
 }
 
 pub(super) fn catalog(tenant: TenantId, warehouse: &Warehouse, name: &str) -> Catalog {

@@ -18,6 +18,7 @@ use std::sync::Arc;
 
 pub use access::*;
 pub use audit::*;
+pub use fixtures::s3_storage;
 pub use namespaces::*;
 pub use tabulars::*;
 pub use tenancy::*;
@@ -51,6 +52,7 @@ macro_rules! for_each_conformance_case {
             tenant_delete_refused_while_it_owns_resources,
             warehouse_crud,
             warehouse_delete_refused_while_used,
+            warehouse_secrets_round_trip,
             catalog_crud,
             catalog_requires_a_warehouse_of_the_same_tenant,
             tenant_isolation,

@@ -7,6 +7,9 @@
 //! for SQLite's single write lock inside one process; reads use a separate pool of read-only
 //! connections that run in parallel in WAL mode. PostgreSQL uses one pool for both, and relies on
 //! row-level compare-and-swap and foreign keys for correctness across many server instances.
+//!
+//! Warehouse secrets are stored encrypted under the store's [`EncryptionKey`] (ADR 0010): every
+//! `SqlStore` has a key, and [`SqlStore::check_secrets`] verifies it at startup.
 
 mod api_keys;
 mod audit;
@@ -24,7 +27,7 @@ mod users;
 pub use tabulars::LOAD_TABULAR;
 mod warehouses;
 
-use std::sync::Once;
+use std::sync::{Arc, Once};
 use std::time::{Duration, Instant};
 
 use async_trait::async_trait;
@@ -36,6 +39,7 @@ use sqlx::pool::PoolConnectionMetadata;
 use sqlx::{AnyConnection, AnyPool};
 
 use crate::Health;
+use crate::secrets::{EncryptionKey, SecretCipher};
 use crate::sql_error::map;
 
 /// The SQLite migrations (`migrations/sqlite`), embedded at build time.
@@ -114,12 +118,47 @@ pub struct SqlStore {
     backend: Backend,
     read: AnyPool,
     write: AnyPool,
+    /// Encrypts the warehouse secrets it writes and decrypts those it reads.
+    cipher: Arc<SecretCipher>,
+}
+
+/// Applies pending migrations to the database `url` names, connecting as
+/// [`SqlStore::connect`] does; needs no encryption key, since migrations never touch secrets.
+pub async fn migrate_database(url: &str, options: &SqlOptions) -> Result<()> {
+    let pools = Pools::connect(url, options).await?;
+    let result = run_migrations(pools.backend, &pools.write).await;
+    pools.write.close().await;
+    pools.read.close().await;
+    result
+}
+
+/// The connection pools of a store: one for both on PostgreSQL, a single writer and several
+/// readers on SQLite.
+#[derive(Debug)]
+struct Pools {
+    backend: Backend,
+    read: AnyPool,
+    write: AnyPool,
 }
 
 impl SqlStore {
     /// Connects to the database `url` names (creating a SQLite file if missing), retrying for up
-    /// to `options.connect_timeout`. Does not migrate.
-    pub async fn connect(url: &str, options: &SqlOptions) -> Result<Self> {
+    /// to `options.connect_timeout`. Warehouse secrets are encrypted under `key`. Does not
+    /// migrate.
+    pub async fn connect(url: &str, options: &SqlOptions, key: &EncryptionKey) -> Result<Self> {
+        let pools = Pools::connect(url, options).await?;
+        Ok(Self {
+            backend: pools.backend,
+            read: pools.read,
+            write: pools.write,
+            cipher: Arc::new(SecretCipher::new(key)),
+        })
+    }
+}
+
+impl Pools {
+    /// Connects, retrying an unreachable database for up to `options.connect_timeout`.
+    async fn connect(url: &str, options: &SqlOptions) -> Result<Self> {
         static DRIVERS: Once = Once::new();
         DRIVERS.call_once(sqlx::any::install_default_drivers);
         let backend = Backend::for_url(url).ok_or_else(|| {
@@ -206,7 +245,9 @@ impl SqlStore {
             }
         }
     }
+}
 
+impl SqlStore {
     /// Which database this store talks to.
     pub fn backend(&self) -> Backend {
         self.backend
@@ -214,11 +255,7 @@ impl SqlStore {
 
     /// Applies pending migrations; a no-op when the schema is current.
     pub async fn migrate(&self) -> Result<()> {
-        self.backend
-            .migrator()
-            .run(&self.write)
-            .await
-            .map_err(|e| Error::backend("applying database migrations failed", e))
+        run_migrations(self.backend, &self.write).await
     }
 
     /// Closes the pools, waiting for in-flight statements.
@@ -242,6 +279,14 @@ impl SqlStore {
         let id = id.ok_or_else(|| Error::not_found(Entity::Catalog, catalog))?;
         rows::parse_id(&id)
     }
+}
+
+async fn run_migrations(backend: Backend, write: &AnyPool) -> Result<()> {
+    backend
+        .migrator()
+        .run(write)
+        .await
+        .map_err(|e| Error::backend("applying database migrations failed", e))
 }
 
 #[async_trait]

@@ -4,10 +4,11 @@ use std::collections::BTreeMap;
 use std::str::FromStr;
 
 use pangolin_core::{
-    Catalog, MetricsReport, Namespace, NamespaceIdent, Result, StorageProfile, Tabular,
-    TabularIdent, TabularKind, Tenant, Warehouse,
+    Catalog, Error, MetricsReport, Namespace, NamespaceIdent, Result, Secret, StorageProfile,
+    Tabular, TabularIdent, TabularKind, Tenant, Warehouse, WarehouseId,
 };
 
+use crate::secrets::SecretCipher;
 use crate::sql_error::corrupt;
 
 pub(super) fn parse_id<T: FromStr<Err = uuid::Error>>(s: &str) -> Result<T> {
@@ -32,8 +33,55 @@ pub(super) fn properties_json(properties: &BTreeMap<String, String>) -> String {
     serde_json::to_string(properties).expect("a string map always serializes")
 }
 
-pub(super) fn storage_json(storage: &StorageProfile) -> String {
-    serde_json::to_string(storage).expect("a storage profile always serializes")
+/// The associated data that binds an encrypted warehouse secret to its warehouse and field, so a
+/// ciphertext copied to another row or field does not decrypt.
+fn secret_aad(warehouse: WarehouseId, field: &str) -> Vec<u8> {
+    format!("pangolin/warehouse/{warehouse}/{field}").into_bytes()
+}
+
+/// The `storage` column's value: the profile as JSON with every secret encrypted.
+pub(super) fn sealed_storage(
+    cipher: &SecretCipher,
+    warehouse: WarehouseId,
+    storage: &StorageProfile,
+) -> String {
+    let mut sealed = storage.clone();
+    for (field, secret) in sealed.secrets_mut() {
+        *secret = Secret::new(cipher.encrypt(secret.expose(), &secret_aad(warehouse, field)));
+    }
+    serde_json::to_string(&sealed).expect("a storage profile always serializes")
+}
+
+/// A profile read from a `storage` column, with its secrets decrypted.
+pub(super) struct OpenedStorage {
+    pub(super) profile: StorageProfile,
+    /// Whether some secret was stored in clear (by a version without encryption).
+    pub(super) in_clear: bool,
+}
+
+/// Reads a `storage` column's value and decrypts its secrets. Secrets stored in clear by a version
+/// without encryption are taken as they are (and encrypted by [`super::SqlStore::check_secrets`]).
+pub(super) fn open_storage(
+    cipher: &SecretCipher,
+    warehouse: WarehouseId,
+    json: &str,
+) -> Result<OpenedStorage> {
+    let mut profile: StorageProfile =
+        serde_json::from_str(json).map_err(|e| corrupt("storage profile", e))?;
+    let mut in_clear = false;
+    for (field, secret) in profile.secrets_mut() {
+        if !SecretCipher::is_encrypted(secret.expose()) {
+            in_clear = true;
+            continue;
+        }
+        let plaintext = cipher
+            .decrypt(secret.expose(), &secret_aad(warehouse, field))
+            .map_err(|e| Error::Decryption {
+                message: format!("the {field} of warehouse {warehouse} cannot be decrypted: {e}"),
+            })?;
+        *secret = Secret::new(plaintext);
+    }
+    Ok(OpenedStorage { profile, in_clear })
 }
 
 #[derive(sqlx::FromRow)]
@@ -68,13 +116,14 @@ pub(super) struct WarehouseRow {
 }
 
 impl WarehouseRow {
-    pub(super) fn into_warehouse(self) -> Result<Warehouse> {
+    /// The warehouse, its secrets decrypted with `cipher`.
+    pub(super) fn into_warehouse(self, cipher: &SecretCipher) -> Result<Warehouse> {
+        let id = parse_id(&self.id)?;
         Ok(Warehouse {
-            id: parse_id(&self.id)?,
+            id,
             tenant_id: parse_id(&self.tenant_id)?,
             name: self.name,
-            storage: serde_json::from_str(&self.storage)
-                .map_err(|e| corrupt("storage profile", e))?,
+            storage: open_storage(cipher, id, &self.storage)?.profile,
             created_at: self.created_at,
             updated_at: self.updated_at,
         })

@@ -4,7 +4,7 @@ use pangolin_core::{
     now_millis,
 };
 
-use super::rows::{WarehouseRow, storage_json};
+use super::rows::{WarehouseRow, open_storage, parse_id, sealed_storage};
 use super::{SqlStore, sql_limit};
 use crate::Warehouses;
 use crate::sql_error::{constraint_or, foreign_key_or, map};
@@ -19,7 +19,11 @@ impl Warehouses for SqlStore {
         .bind(warehouse.id.to_string())
         .bind(warehouse.tenant_id.to_string())
         .bind(&warehouse.name)
-        .bind(storage_json(&warehouse.storage))
+        .bind(sealed_storage(
+            &self.cipher,
+            warehouse.id,
+            &warehouse.storage,
+        ))
         .bind(warehouse.created_at)
         .bind(warehouse.updated_at)
         .execute(&self.write)
@@ -45,7 +49,7 @@ impl Warehouses for SqlStore {
         .await
         .map_err(map)?
         .ok_or_else(|| Error::not_found(Entity::Warehouse, id))?
-        .into_warehouse()
+        .into_warehouse(&self.cipher)
     }
 
     async fn get_warehouse_by_name(&self, tenant: TenantId, name: &str) -> Result<Warehouse> {
@@ -59,7 +63,7 @@ impl Warehouses for SqlStore {
         .await
         .map_err(map)?
         .ok_or_else(|| Error::not_found(Entity::Warehouse, name))?
-        .into_warehouse()
+        .into_warehouse(&self.cipher)
     }
 
     async fn list_warehouses(
@@ -79,7 +83,7 @@ impl Warehouses for SqlStore {
         .map_err(map)?;
         let items = rows
             .into_iter()
-            .map(WarehouseRow::into_warehouse)
+            .map(|row| row.into_warehouse(&self.cipher))
             .collect::<Result<Vec<_>>>()?;
         Ok(Page::from_overfetched(items, page, |w| &w.name))
     }
@@ -96,13 +100,13 @@ impl Warehouses for SqlStore {
         )
         .bind(tenant.to_string())
         .bind(id.to_string())
-        .bind(storage_json(storage))
+        .bind(sealed_storage(&self.cipher, id, storage))
         .bind(now_millis())
         .fetch_optional(&self.write)
         .await
         .map_err(map)?
         .ok_or_else(|| Error::not_found(Entity::Warehouse, id))?
-        .into_warehouse()
+        .into_warehouse(&self.cipher)
     }
 
     async fn delete_warehouse(&self, tenant: TenantId, id: WarehouseId) -> Result<()> {
@@ -122,5 +126,53 @@ impl Warehouses for SqlStore {
             return Err(Error::not_found(Entity::Warehouse, id));
         }
         Ok(())
+    }
+}
+
+impl SqlStore {
+    /// Checks the stored warehouse secrets at startup: every encrypted secret must decrypt with
+    /// this store's key, or this fails with [`Error::Decryption`] before anything is changed.
+    /// Then encrypts, in place, the secrets a version without encryption stored in clear.
+    /// Idempotent; safe while other instances run. Returns how many warehouses it encrypted.
+    pub async fn check_secrets(&self) -> Result<usize> {
+        let rows: Vec<(String, String)> =
+            sqlx::query_as("SELECT id, storage FROM warehouses ORDER BY id")
+                .fetch_all(&self.read)
+                .await
+                .map_err(map)?;
+        let mut in_clear = Vec::new();
+        let mut undecryptable = Vec::new();
+        for (id, storage) in &rows {
+            let id: WarehouseId = parse_id(id)?;
+            match open_storage(&self.cipher, id, storage) {
+                Ok(opened) if opened.in_clear => in_clear.push((id, storage, opened.profile)),
+                Ok(_) => {}
+                Err(Error::Decryption { message }) => undecryptable.push(message),
+                Err(e) => return Err(e),
+            }
+        }
+        if let Some(first) = undecryptable.first() {
+            return Err(Error::Decryption {
+                message: format!(
+                    "the secrets of {} of {} warehouses cannot be decrypted; the first: {first}",
+                    undecryptable.len(),
+                    rows.len()
+                ),
+            });
+        }
+        let mut encrypted = 0;
+        for (id, old, profile) in in_clear {
+            // Compare-and-swap: a row another instance changed meanwhile is left to it.
+            let result =
+                sqlx::query("UPDATE warehouses SET storage = $1 WHERE id = $2 AND storage = $3")
+                    .bind(sealed_storage(&self.cipher, id, &profile))
+                    .bind(id.to_string())
+                    .bind(old)
+                    .execute(&self.write)
+                    .await
+                    .map_err(map)?;
+            encrypted += result.rows_affected() as usize;
+        }
+        Ok(encrypted)
     }
 }

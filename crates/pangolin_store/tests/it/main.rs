@@ -2,4 +2,5 @@
 
 mod memory;
 mod postgres;
+mod secrets;
 mod sqlite;

@@ -4,6 +4,7 @@
 use std::sync::Arc;
 
 use pangolin_store::conformance::Subject;
+use pangolin_store::secrets::EncryptionKey;
 use pangolin_store::sql::{SqlOptions, SqlStore};
 use pangolin_store::testing::postgres_database;
 
@@ -12,7 +13,9 @@ async fn store(url: &str) -> SqlStore {
         max_connections: 4,
         ..SqlOptions::default()
     };
-    SqlStore::connect(url, &options).await.unwrap()
+    SqlStore::connect(url, &options, &EncryptionKey::generate())
+        .await
+        .unwrap()
 }
 
 async fn subject() -> Subject {
