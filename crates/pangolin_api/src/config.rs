@@ -149,9 +149,10 @@ pub struct Settings {
         long,
         env = "PANGOLIN_JWT_SECRET",
         global = true,
-        hide_env_values = true
+        hide_env_values = true,
+        value_parser = secret_arg
     )]
-    pub jwt_secret: Option<String>,
+    pub jwt_secret: Option<Secret>,
 
     /// Key that encrypts warehouse secrets in the database (AES-256-GCM): 64 hexadecimal
     /// characters or the base64 encoding of 32 bytes. Every instance on one database must share
@@ -215,9 +216,10 @@ pub struct Settings {
         long,
         env = "PANGOLIN_ROOT_PASSWORD",
         global = true,
-        hide_env_values = true
+        hide_env_values = true,
+        value_parser = secret_arg
     )]
-    pub root_password: Option<String>,
+    pub root_password: Option<Secret>,
 
     /// Development mode: requests without credentials act as a TenantAdmin of the `default`
     /// tenant. Refused unless the listen address is loopback.
@@ -277,7 +279,7 @@ impl Settings {
     /// data directory (generated on first start, readable only by its owner).
     pub fn jwt_secret(&self) -> Result<Vec<u8>> {
         if let Some(secret) = &self.jwt_secret {
-            return Ok(secret.as_bytes().to_vec());
+            return Ok(secret.expose().as_bytes().to_vec());
         }
         if !self.is_embedded_default() {
             return Err(Error::invalid(
