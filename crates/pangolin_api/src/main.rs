@@ -74,7 +74,12 @@ async fn serve(settings: &Settings) -> anyhow::Result<()> {
         .context("configuring authentication")?;
     let service = Service::new(store, auth);
     if let Some(password) = service
-        .bootstrap_root(settings.root_password.as_ref().map(|p| p.expose().to_owned()))
+        .bootstrap_root(
+            settings
+                .root_password
+                .as_ref()
+                .map(|p| p.expose().to_owned()),
+        )
         .await
         .context("creating the Root user")?
     {

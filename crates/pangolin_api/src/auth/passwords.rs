@@ -34,8 +34,8 @@ pub fn validate(password: &str) -> Result<()> {
 
 /// argon2id with this module's parameters.
 fn argon2() -> Argon2<'static> {
-    let params = argon2::Params::new(7 * 1024, 5, 1, None)
-        .unwrap_or_else(|_| argon2::Params::default());
+    let params =
+        argon2::Params::new(7 * 1024, 5, 1, None).unwrap_or_else(|_| argon2::Params::default());
     Argon2::new(argon2::Algorithm::Argon2id, argon2::Version::V0x13, params)
 }
 
@@ -51,11 +51,8 @@ pub fn hash(password: &str) -> Result<PasswordHash> {
 
 /// Whether `password` matches `hash`. A malformed stored hash never matches.
 pub fn verify(password: &str, hash: &PasswordHash) -> bool {
-    Phc::new(hash.as_str()).is_ok_and(|phc| {
-        argon2()
-            .verify_password(password.as_bytes(), &phc)
-            .is_ok()
-    })
+    Phc::new(hash.as_str())
+        .is_ok_and(|phc| argon2().verify_password(password.as_bytes(), &phc).is_ok())
 }
 
 /// [`hash`] on the blocking thread pool.
