@@ -10,12 +10,13 @@
 use std::sync::{Arc, Mutex, PoisonError};
 
 use axum::extract::rejection::RawPathParamsRejection;
-use axum::extract::{ConnectInfo, MatchedPath, RawPathParams, Request, State};
+use axum::extract::{MatchedPath, RawPathParams, Request, State};
 use axum::http::Method;
 use axum::middleware::Next;
 use axum::response::Response;
 use pangolin_core::{AuditEvent, AuditEventId, AuditResult, TenantId, UserId, now_millis};
 
+use crate::http::extract::client_ip;
 use crate::state::AppState;
 
 /// Who made the request, filled in by the `Ctx` extractor once it authenticated the caller.
@@ -102,10 +103,7 @@ pub async fn record(
     };
     let user_agent = header(&request, "user-agent");
     let request_id = header(&request, "x-request-id");
-    let ip = request
-        .extensions()
-        .get::<ConnectInfo<std::net::SocketAddr>>()
-        .map(|c| c.0.ip().to_string());
+    let ip = client_ip(request.extensions()).map(|ip| ip.to_string());
 
     let response = next.run(request).await;
 

@@ -155,7 +155,7 @@ impl FromRequestParts<AppState> for Ctx {
             (false, None) => principal.tenant_id,
         };
         let client = ClientInfo {
-            ip: client_ip(parts).map(|ip| ip.to_string()),
+            ip: client_ip(&parts.extensions).map(|ip| ip.to_string()),
             user_agent: header("user-agent").map(str::to_owned),
         };
         let request_id = header("x-request-id").unwrap_or("-").to_owned();
@@ -211,13 +211,21 @@ impl<S: Send + Sync> FromRequestParts<S> for ClientIp {
     type Rejection = std::convert::Infallible;
 
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        Ok(ClientIp(client_ip(parts)))
+        Ok(ClientIp(client_ip(&parts.extensions)))
     }
 }
 
-fn client_ip(parts: &Parts) -> Option<std::net::IpAddr> {
-    parts
-        .extensions
-        .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+/// The peer address the server recorded for a request (or a test's `MockConnectInfo`).
+pub fn client_ip(extensions: &axum::http::Extensions) -> Option<std::net::IpAddr> {
+    use axum::extract::ConnectInfo;
+    use axum::extract::connect_info::MockConnectInfo;
+    use std::net::SocketAddr;
+    extensions
+        .get::<ConnectInfo<SocketAddr>>()
         .map(|c| c.0.ip())
+        .or_else(|| {
+            extensions
+                .get::<MockConnectInfo<SocketAddr>>()
+                .map(|c| c.0.ip())
+        })
 }

@@ -680,3 +680,41 @@ async fn the_audit_log_records_mutations_logins_and_denials() {
     metrics.assert_status(200);
     assert!(metrics.text.contains("pangolin_audit_events_written_total"));
 }
+
+#[tokio::test]
+async fn logins_are_rate_limited_per_client_ip() {
+    use axum::extract::connect_info::MockConnectInfo;
+    use tower::ServiceExt;
+
+    let app = TestApp::new().await;
+    let router = app
+        .router
+        .clone()
+        .layer(MockConnectInfo(std::net::SocketAddr::from((
+            [192, 0, 2, 7],
+            40000,
+        ))));
+    // Different accounts from one address: the per-IP limit (60 a minute, refilling one a second)
+    // applies.
+    let mut statuses = Vec::new();
+    for i in 0..80 {
+        let request = Request::builder()
+            .method(Method::POST)
+            .uri("/api/v1/users/login")
+            .header("content-type", "application/json")
+            .body(Body::from(
+                json!({"username": format!("guess{i}"), "password": "not a password"}).to_string(),
+            ))
+            .unwrap();
+        let response = router.clone().oneshot(request).await.unwrap();
+        statuses.push(response.status().as_u16());
+        if statuses.last() == Some(&429) {
+            break;
+        }
+    }
+    assert!(statuses[..60].iter().all(|s| *s == 401), "{statuses:?}");
+    assert_eq!(statuses.last(), Some(&429), "{statuses:?}");
+    // Another address is not affected.
+    let (status, _) = login(&app, None, "root", ROOT_PASSWORD).await;
+    assert_eq!(status, 200);
+}
