@@ -34,8 +34,8 @@ impl Service {
         }
         // Warehouse-scoped grants cover the warehouse's catalogs: learn the catalog's warehouse.
         if principal.has_warehouse_grants()
-            && let Some(catalog) = resource.catalog_name()
-            && resource.warehouse_name().is_none()
+            && let Some(catalog) = resource.catalog()
+            && resource.warehouse().is_none()
         {
             let warehouse = self
                 .store

@@ -59,16 +59,7 @@ impl<'a> Resource<'a> {
     }
 
     /// The catalog it is in, if any.
-    pub fn catalog_name(&self) -> Option<&'a str> {
-        self.catalog()
-    }
-
-    /// Its warehouse, if known.
-    pub fn warehouse_name(&self) -> Option<&'a str> {
-        self.warehouse()
-    }
-
-    fn catalog(&self) -> Option<&'a str> {
+    pub fn catalog(&self) -> Option<&'a str> {
         match self {
             Resource::Tenant | Resource::Warehouse(_) => None,
             Resource::Catalog(c, _) | Resource::Namespace(c, _, _) | Resource::Tabular(c, _, _) => {
@@ -77,7 +68,8 @@ impl<'a> Resource<'a> {
         }
     }
 
-    fn warehouse(&self) -> Option<&'a str> {
+    /// Its warehouse, if known.
+    pub fn warehouse(&self) -> Option<&'a str> {
         match self {
             Resource::Tenant => None,
             Resource::Warehouse(w) => Some(w),

@@ -81,6 +81,23 @@ fn validate_email(email: Option<&str>) -> Result<()> {
     }
 }
 
+/// Where ids of accounts and their tokens are looked up for the caller, in order: its own tenant
+/// (for Root, the tenant the request acts in, then the Root users). Nothing else is visible, so
+/// other tenants' ids are `NotFound`.
+fn account_scopes(ctx: &RequestContext) -> Vec<Option<TenantId>> {
+    let principal = ctx.principal();
+    if principal.is_root() {
+        ctx.tenant()
+            .ok()
+            .map(Some)
+            .into_iter()
+            .chain([None])
+            .collect()
+    } else {
+        principal.tenant_id.map(Some).into_iter().collect()
+    }
+}
+
 /// Milliseconds from now after `duration`, saturating.
 fn after(duration: Duration) -> i64 {
     now_millis().saturating_add(i64::try_from(duration.as_millis()).unwrap_or(i64::MAX))
@@ -118,19 +135,13 @@ impl Service {
         if principal.user_id == Some(id) {
             return self.store.get_user(principal.tenant_id, id).await;
         }
-        if principal.is_root() {
-            if let Ok(tenant) = ctx.tenant() {
-                match self.store.get_user(Some(tenant), id).await {
-                    Err(Error::NotFound { .. }) => {}
-                    other => return other,
-                }
+        for scope in account_scopes(ctx) {
+            match self.store.get_user(scope, id).await {
+                Err(Error::NotFound { .. }) => {}
+                other => return other,
             }
-            return self.store.get_user(None, id).await;
         }
-        match principal.tenant_id {
-            Some(tenant) => self.store.get_user(Some(tenant), id).await,
-            None => Err(Error::not_found(Entity::User, id)),
-        }
+        Err(Error::not_found(Entity::User, id))
     }
 
     /// A user the caller administers: `Forbidden` for users of its tenant it does not
@@ -497,13 +508,7 @@ impl Service {
 
     /// A token record in the caller's tenant or, for Root, among Root users' tokens.
     async fn find_token(&self, ctx: &RequestContext, id: TokenId) -> Result<TokenRecord> {
-        let principal = ctx.principal();
-        let scopes = if principal.is_root() {
-            vec![ctx.tenant().ok(), None]
-        } else {
-            vec![principal.tenant_id]
-        };
-        for scope in scopes {
+        for scope in account_scopes(ctx) {
             match self.store.get_token(scope, id).await {
                 Err(Error::NotFound { .. }) => {}
                 other => return other,

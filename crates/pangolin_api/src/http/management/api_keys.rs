@@ -9,7 +9,7 @@ use pangolin_core::{ApiKey, ApiKeyId, UserId};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::types::{PageParams, double_option, parse_id, timestamp};
+use super::types::{PageParams, double_option, parse_id, parse_timestamp, timestamp};
 use crate::error::{ApiError, ErrorResponse};
 use crate::http::extract::{Ctx, Json, Path, Query};
 use crate::service::IssuedKey;
@@ -183,16 +183,7 @@ pub async fn update(
     let (user, key) = ids(&user, &key)?;
     let expires_at = request
         .expires_at
-        .map(|at| {
-            at.map(|at| {
-                chrono::DateTime::parse_from_rfc3339(&at)
-                    .map(|t| t.timestamp_millis())
-                    .map_err(|_| {
-                        ApiError::bad_request(format!("expires-at '{at}' is not RFC 3339"))
-                    })
-            })
-            .transpose()
-        })
+        .map(|at| at.map(|at| parse_timestamp("expires-at", &at)).transpose())
         .transpose()?;
     let updated = state
         .service

@@ -6,7 +6,7 @@ use pangolin_core::{AuditEvent, AuditEventId, AuditFilter, AuditResult, TenantId
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::types::{PageParams, parse_id, timestamp};
+use super::types::{PageParams, parse_id, parse_timestamp, timestamp};
 use crate::error::{ApiError, ErrorResponse};
 use crate::http::extract::{Ctx, Path, Query};
 use crate::state::AppState;
@@ -92,13 +92,7 @@ pub struct AuditParams {
 }
 
 fn time(name: &str, value: Option<&str>) -> Result<Option<i64>, ApiError> {
-    value
-        .map(|v| {
-            chrono::DateTime::parse_from_rfc3339(v)
-                .map(|t| t.timestamp_millis())
-                .map_err(|_| ApiError::bad_request(format!("{name} '{v}' is not RFC 3339")))
-        })
-        .transpose()
+    value.map(|v| parse_timestamp(name, v)).transpose()
 }
 
 impl AuditParams {

@@ -49,6 +49,13 @@ where
     Option::<T>::deserialize(deserializer).map(Some)
 }
 
+/// Parses an RFC 3339 time (a query or body field named `name`) to milliseconds since the epoch.
+pub fn parse_timestamp(name: &str, value: &str) -> Result<i64, ApiError> {
+    chrono::DateTime::parse_from_rfc3339(value)
+        .map(|t| t.timestamp_millis())
+        .map_err(|_| ApiError::bad_request(format!("{name} '{value}' is not RFC 3339")))
+}
+
 pub fn timestamp(millis: i64) -> String {
     chrono::DateTime::from_timestamp_millis(millis)
         .unwrap_or_default()
