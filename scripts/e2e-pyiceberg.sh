@@ -24,8 +24,10 @@ echo "==> installing tests/e2e/requirements.txt" >&2
 "$venv/bin/python" -m pip install -q --disable-pip-version-check -r tests/e2e/requirements.txt
 
 if [[ -z "${PANGOLIN_BIN:-}" ]]; then
-    echo "==> cargo build -p pangolin_api" >&2
-    cargo build -p pangolin_api
+    # --workspace: the same feature resolution as `cargo test --workspace`, so a test run that
+    # built the server already is reused instead of compiling every crate again.
+    echo "==> cargo build --workspace --bins" >&2
+    cargo build --workspace --bins --locked
     PANGOLIN_BIN="${CARGO_TARGET_DIR:-$repo_root/target}/debug/pangolin_api"
 fi
 if [[ ! -x "$PANGOLIN_BIN" ]]; then

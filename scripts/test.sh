@@ -34,9 +34,12 @@ fi
 step "cargo test (stores: memory, SQLite, PostgreSQL; API suite on SQLite; PostgreSQL deployment)"
 cargo test --workspace --locked
 
+# Selecting pangolin_bench beside pangolin_api keeps Cargo's feature resolution the same as the
+# workspace build above (the bench adds tokio's `process` feature), so nothing is compiled again.
 for store in memory postgres; do
   step "API suite on the $store store"
-  PANGOLIN_TEST_STORE=$store cargo test -p pangolin_api --test it --locked -- --skip postgres::
+  PANGOLIN_TEST_STORE=$store cargo test -p pangolin_api -p pangolin_bench --test it --locked \
+    -- --skip postgres::
 done
 
 if ! $quick; then
