@@ -128,5 +128,6 @@ CREATE INDEX audit_events_by_tenant ON audit_events (tenant_id, id);
 CREATE INDEX audit_events_by_principal ON audit_events (principal_id, id);
 CREATE INDEX audit_events_by_action ON audit_events (action, id);
 CREATE INDEX audit_events_by_resource ON audit_events (resource_type, resource_id, id);
+CREATE INDEX audit_events_by_resource_name ON audit_events (resource_name, id);
 CREATE INDEX audit_events_by_result ON audit_events (result, id);
 CREATE INDEX audit_events_by_time ON audit_events (at);

@@ -95,6 +95,8 @@ pub struct AuditFilter {
     pub resource_type: Option<String>,
     /// Only this resource id.
     pub resource_id: Option<String>,
+    /// Only this resource name, as recorded (e.g. `analytics/db/events` for a table).
+    pub resource_name: Option<String>,
     /// Only this result.
     pub result: Option<AuditResult>,
     /// Only events at or after this time (milliseconds since the epoch).

@@ -5,7 +5,8 @@
 //! action is the method and route template (`POST /v1/{prefix}/namespaces/{namespace}/tables`),
 //! the resource type follows from the route, the resource name from its path parameters. The
 //! [`super::extract::Ctx`] extractor reports who the caller is; error responses carry their
-//! message; login and token handlers add the account the attempt was for.
+//! message; login and token handlers add the account the attempt was for, and handlers that
+//! create or rename something add the names no path gives ([`AuditNote::resource`]).
 
 use std::sync::{Arc, Mutex, PoisonError};
 
@@ -55,6 +56,28 @@ pub struct AuditNote {
     pub principal_name: Option<String>,
     /// The tenant of the account a login was for, when it succeeded.
     pub tenant_id: Option<TenantId>,
+    /// The id of the resource the request created (it replaces an id the path names: the parent's).
+    pub resource_id: Option<String>,
+    /// The name of the resource the request acts on, appended to the names the path gives.
+    pub resource_name: Option<String>,
+}
+
+impl AuditNote {
+    /// Names the resource a request acts on where its path does not: what it created (by id
+    /// and/or name), or both names of a rename.
+    pub fn resource(id: Option<String>, name: Option<String>) -> Self {
+        Self {
+            resource_id: id,
+            resource_name: name,
+            ..Self::default()
+        }
+    }
+
+    /// Adds this note to `response`.
+    pub fn attach(self, mut response: Response) -> Response {
+        response.extensions_mut().insert(self);
+        response
+    }
 }
 
 /// The kind of resource a route acts on: the last collection it names.
@@ -127,6 +150,8 @@ pub async fn record(
             names.push(value.replace('\u{1f}', "."));
         }
     }
+    resource_id = note.resource_id.or(resource_id);
+    names.extend(note.resource_name);
     let result = if status.is_success() || status.is_redirection() {
         AuditResult::Success
     } else if denied {

@@ -6,7 +6,7 @@ use axum::body::Body;
 use axum::http::{Method, Request};
 use serde_json::{Value, json};
 
-use crate::harness::{Auth, ROOT_PASSWORD, TestApp};
+use crate::harness::{Auth, ROOT_PASSWORD, TestApp, schema};
 
 async fn login(app: &TestApp, tenant: Option<&str>, user: &str, password: &str) -> (u16, Value) {
     let response = app
@@ -625,7 +625,7 @@ async fn the_audit_log_records_mutations_logins_and_denials() {
     let created = find("POST /v1/{prefix}/namespaces", "success");
     assert_eq!(created["principal-name"], "root");
     assert_eq!(created["resource-type"], "namespace");
-    assert_eq!(created["resource-name"], "default");
+    assert_eq!(created["resource-name"], "default/audited");
     assert!(created["request-id"].is_string());
     let failed_login = find("POST /api/v1/users/login", "denied");
     assert_eq!(failed_login["principal-name"], "mallory");
@@ -679,6 +679,90 @@ async fn the_audit_log_records_mutations_logins_and_denials() {
     let metrics = app.anonymous().get("/metrics").await;
     metrics.assert_status(200);
     assert!(metrics.text.contains("pangolin_audit_events_written_total"));
+}
+
+/// Creates and renames name what their paths do not: the new resource's id and name, the
+/// resource a failed create was for, both names of a rename. A resource's history is one filter.
+#[tokio::test]
+async fn the_audit_log_names_what_requests_create_and_rename() {
+    let app = TestApp::new().await;
+    let events = |query: &'static str| {
+        let app = app.clone();
+        async move {
+            app.flush_audit().await;
+            let response = app.get(&format!("/api/v1/audit?{query}")).await;
+            response.assert_status(200);
+            response.body["items"].as_array().unwrap().clone()
+        }
+    };
+    let root = app.dir.path().join("lake");
+    let warehouse = app
+        .post(
+            "/api/v1/warehouses",
+            json!({"name": "lake", "storage": {"type": "file", "root": root}}),
+        )
+        .await;
+    warehouse.assert_status(201);
+    let (user_id, _) = app.user("etl", "tenant-user", None).await;
+    let key = app
+        .post(
+            &format!("/api/v1/users/{user_id}/api-keys"),
+            json!({"name": "nightly"}),
+        )
+        .await;
+    key.assert_status(201);
+    app.namespace(&["db"]).await;
+    app.table("db", "events").await;
+    app.post(
+        "/v1/default/namespaces/db/tables",
+        json!({"name": "events", "schema": schema()}),
+    )
+    .await
+    .assert_status(409);
+    app.post(
+        "/v1/default/tables/rename",
+        json!({
+            "source": {"namespace": ["db"], "name": "events"},
+            "destination": {"namespace": ["db"], "name": "clicks"},
+        }),
+    )
+    .await
+    .assert_status(204);
+    app.delete("/v1/default/namespaces/db/tables/clicks")
+        .await
+        .assert_status(204);
+
+    let created = &events("action=POST%20/api/v1/warehouses").await[0];
+    assert_eq!(created["resource-type"], "warehouse");
+    assert_eq!(created["resource-id"], warehouse.body["id"]);
+    assert_eq!(created["resource-name"], "lake");
+    let user = &events("action=POST%20/api/v1/users").await[0];
+    assert_eq!(user["resource-id"], user_id.as_str());
+    assert_eq!(user["resource-name"], "etl");
+    // The key's id, not the id of the user the path names.
+    let issued = &events("resource-type=api-key").await[0];
+    assert_eq!(issued["resource-id"], key.body["api-key"]["id"]);
+    assert_eq!(issued["resource-name"], "nightly");
+
+    // The table's whole history under one name: created, a failed second create, renamed away.
+    let history = events("resource-name=default/db/events").await;
+    let summary: Vec<_> = history
+        .iter()
+        .map(|e| (e["action"].as_str().unwrap(), e["result"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        summary,
+        [
+            ("POST /v1/{prefix}/namespaces/{namespace}/tables", "failure"),
+            ("POST /v1/{prefix}/namespaces/{namespace}/tables", "success"),
+        ],
+        "{history:?}"
+    );
+    let renamed = &events("action=POST%20/v1/%7Bprefix%7D/tables/rename").await[0];
+    assert_eq!(renamed["resource-name"], "default/db/events -> db/clicks");
+    let dropped = events("resource-name=default/db/clicks").await;
+    assert_eq!(dropped.len(), 1, "{dropped:?}");
+    assert_eq!(dropped[0]["result"], "success");
 }
 
 #[tokio::test]

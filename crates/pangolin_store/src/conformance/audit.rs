@@ -100,7 +100,7 @@ pub async fn audit_events_by_tenant(store: Arc<dyn CatalogStore>) {
 }
 
 /// Every filter field narrows listings and counts alike: exact matches on principal, action,
-/// resource type and id and result, `from` inclusive, `to` exclusive, all fields ANDed, within the
+/// resource type, id and name and result, `from` inclusive, `to` exclusive, all fields ANDed, within the
 /// requested tenant. The order is by id, not by time.
 pub async fn audit_filters(store: Arc<dyn CatalogStore>) {
     let a = tenant("a");
@@ -119,6 +119,7 @@ pub async fn audit_filters(store: Arc<dyn CatalogStore>) {
         e.principal_id = principal;
         e.resource_type = resource.map(|(kind, _)| kind.to_owned());
         e.resource_id = resource.map(|(_, id)| id.to_owned());
+        e.resource_name = resource.map(|(_, id)| format!("lake/db/{id}"));
         e.result = result;
         e
     };
@@ -198,6 +199,11 @@ pub async fn audit_filters(store: Arc<dyn CatalogStore>) {
     };
     assert_listed(&store, None, &by_id, &[&e0, &e4]).await;
     assert_listed(&store, Some(b.id), &by_id, &[&e4]).await;
+    let by_name = AuditFilter {
+        resource_name: Some("lake/db/n1".into()),
+        ..AuditFilter::default()
+    };
+    assert_listed(&store, None, &by_name, &[&e2]).await;
     let denied = AuditFilter {
         result: Some(AuditResult::Denied),
         ..AuditFilter::default()
@@ -225,6 +231,7 @@ pub async fn audit_filters(store: Arc<dyn CatalogStore>) {
         action: Some("table.commit".into()),
         resource_type: Some("table".into()),
         resource_id: Some("t1".into()),
+        resource_name: Some("lake/db/t1".into()),
         result: Some(AuditResult::Success),
         from: Some(100),
         to: Some(501),

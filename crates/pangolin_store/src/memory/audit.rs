@@ -23,6 +23,10 @@ fn matches(event: &AuditEvent, tenant: Option<TenantId>, filter: &AuditFilter) -
             .resource_id
             .as_ref()
             .is_none_or(|r| event.resource_id.as_ref() == Some(r))
+        && filter
+            .resource_name
+            .as_ref()
+            .is_none_or(|r| event.resource_name.as_ref() == Some(r))
         && filter.result.is_none_or(|r| event.result == r)
         && filter.from.is_none_or(|from| event.at >= from)
         && filter.to.is_none_or(|to| event.at < to)

@@ -13,11 +13,11 @@ use crate::sql_error::{map, unique_or};
 const COLUMNS: &str = "id, at, tenant_id, principal_id, principal_name, action, resource_type,
                        resource_id, resource_name, result, error, ip, user_agent, request_id";
 
-/// The filter shared by listing and counting: parameters $1 (tenant, NULL for all) to $8.
+/// The filter shared by listing and counting: parameters $1 (tenant, NULL for all) to $9.
 const WHERE: &str = "WHERE ($1 IS NULL OR tenant_id = $1) AND ($2 IS NULL OR principal_id = $2)
       AND ($3 IS NULL OR action = $3) AND ($4 IS NULL OR resource_type = $4)
-      AND ($5 IS NULL OR resource_id = $5) AND ($6 IS NULL OR result = $6)
-      AND ($7 IS NULL OR at >= $7) AND ($8 IS NULL OR at < $8)";
+      AND ($5 IS NULL OR resource_id = $5) AND ($6 IS NULL OR resource_name = $6)
+      AND ($7 IS NULL OR result = $7) AND ($8 IS NULL OR at >= $8) AND ($9 IS NULL OR at < $9)";
 
 #[derive(sqlx::FromRow)]
 struct AuditRow {
@@ -58,7 +58,7 @@ impl AuditRow {
     }
 }
 
-/// Binds the tenant and the filter as $1..$8.
+/// Binds the tenant and the filter as $1..$9.
 fn bind_filter<'q, O>(
     query: QueryAs<'q, sqlx::Any, O, AnyArguments>,
     tenant: Option<TenantId>,
@@ -70,6 +70,7 @@ fn bind_filter<'q, O>(
         .bind(filter.action.as_deref())
         .bind(filter.resource_type.as_deref())
         .bind(filter.resource_id.as_deref())
+        .bind(filter.resource_name.as_deref())
         .bind(filter.result.map(|r| r.as_str()))
         .bind(filter.from)
         .bind(filter.to)
@@ -117,8 +118,8 @@ impl AuditLog for SqlStore {
         page: &PageRequest,
     ) -> Result<Page<AuditEvent>> {
         let sql = format!(
-            "SELECT {COLUMNS} FROM audit_events {WHERE} AND ($9 IS NULL OR id < $9)
-             ORDER BY id DESC LIMIT $10"
+            "SELECT {COLUMNS} FROM audit_events {WHERE} AND ($10 IS NULL OR id < $10)
+             ORDER BY id DESC LIMIT $11"
         );
         let rows = bind_filter(
             sqlx::query_as::<_, AuditRow>(sqlx::AssertSqlSafe(sql)),

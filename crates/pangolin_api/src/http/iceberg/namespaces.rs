@@ -4,10 +4,12 @@ use std::collections::BTreeMap;
 
 use axum::extract::State;
 use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
 use pangolin_core::{NamespaceIdent, PageRequest};
 use serde::{Deserialize, Serialize};
 
 use crate::error::ApiError;
+use crate::http::audit::AuditNote;
 use crate::http::extract::{Ctx, Json, Path, Query, namespace};
 use crate::state::AppState;
 
@@ -88,15 +90,20 @@ pub async fn create(
     Ctx(ctx): Ctx,
     Path(prefix): Path<String>,
     Json(request): Json<CreateNamespaceRequest>,
-) -> Result<axum::Json<NamespaceResponse>, ApiError> {
-    let created = state
+) -> Response {
+    let note = AuditNote::resource(None, Some(request.namespace.to_string()));
+    let result = state
         .service
         .create_namespace(&ctx, &prefix, request.namespace, request.properties)
-        .await?;
-    Ok(axum::Json(NamespaceResponse {
-        namespace: created.ident,
-        properties: created.properties,
-    }))
+        .await
+        .map(|created| {
+            axum::Json(NamespaceResponse {
+                namespace: created.ident,
+                properties: created.properties,
+            })
+        })
+        .map_err(ApiError::from);
+    note.attach(result.into_response())
 }
 
 pub async fn load(

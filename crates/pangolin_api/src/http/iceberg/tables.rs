@@ -11,6 +11,7 @@ use super::types::{
     check_body_identifier, if_none_match, not_modified,
 };
 use crate::error::ApiError;
+use crate::http::audit::AuditNote;
 use crate::http::extract::{Ctx, Json, Path, Query, namespace};
 use crate::service::{CreateTable, RegisterTabular};
 use crate::state::AppState;
@@ -20,12 +21,16 @@ pub async fn create(
     Ctx(ctx): Ctx,
     Path((prefix, ns)): Path<(String, String)>,
     Json(request): Json<CreateTable>,
-) -> Result<TabularResponse, ApiError> {
-    let created = state
-        .service
-        .create_table(&ctx, &prefix, namespace(&ns)?, request)
-        .await?;
-    Ok(TabularResponse::loaded(created, Default::default()))
+) -> Response {
+    let note = AuditNote::resource(None, Some(request.name.clone()));
+    let result = async {
+        let created = state
+            .service
+            .create_table(&ctx, &prefix, namespace(&ns)?, request)
+            .await?;
+        Ok::<_, ApiError>(TabularResponse::loaded(created, Default::default()))
+    };
+    note.attach(result.await.into_response())
 }
 
 pub async fn register(
@@ -33,12 +38,16 @@ pub async fn register(
     Ctx(ctx): Ctx,
     Path((prefix, ns)): Path<(String, String)>,
     Json(request): Json<RegisterTabular>,
-) -> Result<TabularResponse, ApiError> {
-    let registered = state
-        .service
-        .register_table(&ctx, &prefix, namespace(&ns)?, request)
-        .await?;
-    Ok(TabularResponse::loaded(registered, Default::default()))
+) -> Response {
+    let note = AuditNote::resource(None, Some(request.name.clone()));
+    let result = async {
+        let registered = state
+            .service
+            .register_table(&ctx, &prefix, namespace(&ns)?, request)
+            .await?;
+        Ok::<_, ApiError>(TabularResponse::loaded(registered, Default::default()))
+    };
+    note.attach(result.await.into_response())
 }
 
 pub async fn load(

@@ -2,10 +2,12 @@
 
 use axum::extract::State;
 use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
 use pangolin_core::{TabularIdent, TabularKind};
 
 use super::types::{ListTablesResponse, PageQuery, RenameRequest};
 use crate::error::ApiError;
+use crate::http::audit::AuditNote;
 use crate::http::extract::{Ctx, Json, Path, Query, namespace};
 use crate::state::AppState;
 
@@ -64,16 +66,30 @@ pub async fn rename<K: Kind>(
     Ctx(ctx): Ctx,
     Path(prefix): Path<String>,
     Json(request): Json<RenameRequest>,
-) -> Result<StatusCode, ApiError> {
-    state
-        .service
-        .rename_tabular(
-            &ctx,
-            &prefix,
-            K::KIND,
-            &request.source.into_ident()?,
-            &request.destination.into_ident()?,
-        )
-        .await?;
-    Ok(StatusCode::NO_CONTENT)
+) -> Response {
+    // The audit log names both: `<prefix>/<namespace>/<name> -> <namespace>/<name>`.
+    let note = AuditNote::resource(
+        None,
+        Some(format!(
+            "{}/{} -> {}/{}",
+            request.source.namespace,
+            request.source.name,
+            request.destination.namespace,
+            request.destination.name
+        )),
+    );
+    let result = async {
+        state
+            .service
+            .rename_tabular(
+                &ctx,
+                &prefix,
+                K::KIND,
+                &request.source.into_ident()?,
+                &request.destination.into_ident()?,
+            )
+            .await?;
+        Ok::<_, ApiError>(StatusCode::NO_CONTENT)
+    };
+    note.attach(result.await.into_response())
 }

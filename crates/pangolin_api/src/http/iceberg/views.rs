@@ -2,10 +2,12 @@
 
 use axum::extract::State;
 use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
 
 use super::tabulars::ident;
 use super::types::{CommitViewRequest, TabularResponse, check_body_identifier};
 use crate::error::ApiError;
+use crate::http::audit::AuditNote;
 use crate::http::extract::{Ctx, Json, Path, namespace};
 use crate::service::{CreateView, RegisterTabular, SnapshotsMode};
 use crate::state::AppState;
@@ -15,12 +17,16 @@ pub async fn create(
     Ctx(ctx): Ctx,
     Path((prefix, ns)): Path<(String, String)>,
     Json(request): Json<CreateView>,
-) -> Result<TabularResponse, ApiError> {
-    let created = state
-        .service
-        .create_view(&ctx, &prefix, namespace(&ns)?, request)
-        .await?;
-    Ok(TabularResponse::loaded(created, SnapshotsMode::All))
+) -> Response {
+    let note = AuditNote::resource(None, Some(request.name.clone()));
+    let result = async {
+        let created = state
+            .service
+            .create_view(&ctx, &prefix, namespace(&ns)?, request)
+            .await?;
+        Ok::<_, ApiError>(TabularResponse::loaded(created, SnapshotsMode::All))
+    };
+    note.attach(result.await.into_response())
 }
 
 pub async fn register(
@@ -28,12 +34,16 @@ pub async fn register(
     Ctx(ctx): Ctx,
     Path((prefix, ns)): Path<(String, String)>,
     Json(request): Json<RegisterTabular>,
-) -> Result<TabularResponse, ApiError> {
-    let registered = state
-        .service
-        .register_view(&ctx, &prefix, namespace(&ns)?, request)
-        .await?;
-    Ok(TabularResponse::loaded(registered, SnapshotsMode::All))
+) -> Response {
+    let note = AuditNote::resource(None, Some(request.name.clone()));
+    let result = async {
+        let registered = state
+            .service
+            .register_view(&ctx, &prefix, namespace(&ns)?, request)
+            .await?;
+        Ok::<_, ApiError>(TabularResponse::loaded(registered, SnapshotsMode::All))
+    };
+    note.attach(result.await.into_response())
 }
 
 pub async fn load(

@@ -9,7 +9,7 @@ use pangolin_core::{ApiKey, ApiKeyId, UserId};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::types::{PageParams, double_option, parse_id, parse_timestamp, timestamp};
+use super::types::{Created, PageParams, double_option, parse_id, parse_timestamp, timestamp};
 use crate::error::{ApiError, ErrorResponse};
 use crate::http::extract::{Ctx, Json, Path, Query};
 use crate::service::IssuedKey;
@@ -137,7 +137,7 @@ pub async fn create(
     Ctx(ctx): Ctx,
     Path(user): Path<String>,
     Json(request): Json<CreateApiKeyRequest>,
-) -> Result<(StatusCode, axum::Json<IssuedKeyView>), ApiError> {
+) -> Result<Created<IssuedKeyView>, ApiError> {
     if request.expires_in_secs == Some(0) {
         return Err(ApiError::bad_request("expires-in-secs must be at least 1"));
     }
@@ -150,7 +150,11 @@ pub async fn create(
             request.expires_in_secs.map(Duration::from_secs),
         )
         .await?;
-    Ok((StatusCode::CREATED, axum::Json(issued.into())))
+    Ok(Created {
+        id: issued.record.id.to_string(),
+        name: Some(issued.record.name.clone()),
+        body: issued.into(),
+    })
 }
 
 /// Get a key.

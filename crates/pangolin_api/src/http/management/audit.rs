@@ -83,6 +83,9 @@ pub struct AuditParams {
     pub resource_type: Option<String>,
     /// Only this resource id.
     pub resource_id: Option<String>,
+    /// Only this resource name, as recorded: e.g. `lake/analytics/db/events` for a table,
+    /// `lake/analytics/db` for a namespace (levels joined by `.`), `lake` for a warehouse.
+    pub resource_name: Option<String>,
     /// `success`, `failure` or `denied`.
     pub result: Option<AuditResult>,
     /// Only events at or after this time (RFC 3339).
@@ -111,6 +114,7 @@ impl AuditParams {
             action: self.action.clone(),
             resource_type: self.resource_type.clone(),
             resource_id: self.resource_id.clone(),
+            resource_name: self.resource_name.clone(),
             result: self.result,
             from: time("from", self.from.as_deref())?,
             to: time("to", self.to.as_deref())?,

@@ -5,7 +5,7 @@ use axum::http::StatusCode;
 use pangolin_core::TabularIdent;
 
 use super::types::{
-    CatalogList, CatalogView, CreateCatalogRequest, MetricsReportEntry, MetricsReportList,
+    CatalogList, CatalogView, CreateCatalogRequest, Created, MetricsReportEntry, MetricsReportList,
     PageParams, UpdatePropertiesRequest, timestamp,
 };
 use crate::error::{ApiError, ErrorResponse};
@@ -38,7 +38,7 @@ pub async fn create(
     State(state): State<AppState>,
     Ctx(ctx): Ctx,
     Json(request): Json<CreateCatalogRequest>,
-) -> Result<(StatusCode, axum::Json<CatalogView>), ApiError> {
+) -> Result<Created<CatalogView>, ApiError> {
     let catalog = state
         .service
         .create_catalog(
@@ -51,7 +51,11 @@ pub async fn create(
             },
         )
         .await?;
-    Ok((StatusCode::CREATED, axum::Json(catalog.into())))
+    Ok(Created {
+        id: catalog.id.to_string(),
+        name: Some(catalog.name.clone()),
+        body: catalog.into(),
+    })
 }
 
 /// Get a catalog.

@@ -10,7 +10,7 @@ use pangolin_core::{
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::types::{PageParams, parse_id, timestamp};
+use super::types::{Created, PageParams, parse_id, timestamp};
 use crate::error::{ApiError, ErrorResponse};
 use crate::http::extract::{Ctx, Json, Path, Query};
 use crate::service::ScopeRef;
@@ -218,14 +218,18 @@ pub async fn create(
     State(state): State<AppState>,
     Ctx(ctx): Ctx,
     Json(request): Json<CreateGrantRequest>,
-) -> Result<(StatusCode, axum::Json<GrantView>), ApiError> {
+) -> Result<Created<GrantView>, ApiError> {
     let grantee = grantee(request.user.as_deref(), request.role.as_deref())?
         .ok_or_else(|| ApiError::bad_request("name the user or the role to grant to"))?;
     let grant = state
         .service
         .create_grant(&ctx, grantee, request.action, request.scope.into_ref()?)
         .await?;
-    Ok((StatusCode::CREATED, axum::Json(grant.into())))
+    Ok(Created {
+        id: grant.id.to_string(),
+        name: None,
+        body: grant.into(),
+    })
 }
 
 /// Get a grant.

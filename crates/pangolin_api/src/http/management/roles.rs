@@ -7,7 +7,7 @@ use pangolin_core::{Role, RoleId, UserId};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::types::{PageParams, parse_id, timestamp};
+use super::types::{Created, PageParams, parse_id, timestamp};
 use crate::error::{ApiError, ErrorResponse};
 use crate::http::extract::{Ctx, Json, Path, Query};
 use crate::state::AppState;
@@ -89,12 +89,16 @@ pub async fn create(
     State(state): State<AppState>,
     Ctx(ctx): Ctx,
     Json(request): Json<CreateRoleRequest>,
-) -> Result<(StatusCode, axum::Json<RoleView>), ApiError> {
+) -> Result<Created<RoleView>, ApiError> {
     let role = state
         .service
         .create_role(&ctx, request.name, request.description)
         .await?;
-    Ok((StatusCode::CREATED, axum::Json(role.into())))
+    Ok(Created {
+        id: role.id.to_string(),
+        name: Some(role.name.clone()),
+        body: role.into(),
+    })
 }
 
 /// Get a role.

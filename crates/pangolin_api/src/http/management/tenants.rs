@@ -5,7 +5,7 @@ use axum::http::StatusCode;
 use pangolin_core::TenantId;
 
 use super::types::{
-    CreateTenantRequest, PageParams, TenantList, TenantView, UpdatePropertiesRequest,
+    CreateTenantRequest, Created, PageParams, TenantList, TenantView, UpdatePropertiesRequest,
 };
 use crate::error::{ApiError, ErrorResponse};
 use crate::http::extract::{Ctx, Json, Path, Query};
@@ -39,12 +39,16 @@ pub async fn create(
     State(state): State<AppState>,
     Ctx(ctx): Ctx,
     Json(request): Json<CreateTenantRequest>,
-) -> Result<(StatusCode, axum::Json<TenantView>), ApiError> {
+) -> Result<Created<TenantView>, ApiError> {
     let tenant = state
         .service
         .create_tenant(&ctx, request.name, request.properties)
         .await?;
-    Ok((StatusCode::CREATED, axum::Json(tenant.into())))
+    Ok(Created {
+        id: tenant.id.to_string(),
+        name: Some(tenant.name.clone()),
+        body: tenant.into(),
+    })
 }
 
 /// Get a tenant.

@@ -9,7 +9,7 @@ use pangolin_core::{TokenId, TokenKind, TokenRecord, UserId};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::types::{PageParams, parse_id, timestamp};
+use super::types::{Created, PageParams, parse_id, timestamp};
 use super::users::TokenResponse;
 use crate::error::{ApiError, ErrorResponse};
 use crate::http::extract::{Ctx, Json, Path, Query};
@@ -135,7 +135,7 @@ pub async fn issue(
     Ctx(ctx): Ctx,
     Path(user): Path<String>,
     Json(request): Json<IssueTokenRequest>,
-) -> Result<(StatusCode, axum::Json<TokenResponse>), ApiError> {
+) -> Result<Created<TokenResponse>, ApiError> {
     let issued = state
         .service
         .issue_user_token(
@@ -145,5 +145,9 @@ pub async fn issue(
             request.expires_in_secs.map(Duration::from_secs),
         )
         .await?;
-    Ok((StatusCode::CREATED, axum::Json(issued.into())))
+    Ok(Created {
+        id: issued.record.id.to_string(),
+        name: None,
+        body: issued.into(),
+    })
 }

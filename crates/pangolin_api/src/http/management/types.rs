@@ -11,6 +11,23 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::error::ApiError;
+use crate::http::audit::AuditNote;
+
+/// `201 Created` with the new resource as the body, named by id and name for the audit log
+/// (the request's path names neither yet).
+#[derive(Debug)]
+pub struct Created<T> {
+    pub id: String,
+    pub name: Option<String>,
+    pub body: T,
+}
+
+impl<T: Serialize> axum::response::IntoResponse for Created<T> {
+    fn into_response(self) -> axum::response::Response {
+        AuditNote::resource(Some(self.id), self.name)
+            .attach((axum::http::StatusCode::CREATED, axum::Json(self.body)).into_response())
+    }
+}
 
 /// Pagination: without `pageToken` everything is returned; with it (empty for the first page)
 /// pages of `pageSize` items (default 100, at most 1000).

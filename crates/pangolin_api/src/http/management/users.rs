@@ -7,7 +7,7 @@ use pangolin_core::{BuiltinRole, User, UserId, UserKind};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::types::{PageParams, double_option, parse_id, timestamp};
+use super::types::{Created, PageParams, double_option, parse_id, timestamp};
 use crate::error::{ApiError, ErrorResponse};
 use crate::http::audit::AuditNote;
 use crate::http::extract::{ClientIp, Ctx, Json, Path, Query};
@@ -183,6 +183,7 @@ pub async fn login(
         principal_id,
         principal_name: Some(request.username),
         tenant_id,
+        ..AuditNote::default()
     });
     response
 }
@@ -234,7 +235,7 @@ pub async fn create(
     State(state): State<AppState>,
     Ctx(ctx): Ctx,
     Json(request): Json<CreateUserRequest>,
-) -> Result<(StatusCode, axum::Json<UserView>), ApiError> {
+) -> Result<Created<UserView>, ApiError> {
     let user = state
         .service
         .create_user(
@@ -248,7 +249,11 @@ pub async fn create(
             },
         )
         .await?;
-    Ok((StatusCode::CREATED, axum::Json(user.into())))
+    Ok(Created {
+        id: user.id.to_string(),
+        name: Some(user.name.clone()),
+        body: user.into(),
+    })
 }
 
 /// Get a user: your own account, or one you administer.

@@ -4,7 +4,8 @@ use axum::extract::State;
 use axum::http::StatusCode;
 
 use super::types::{
-    CreateWarehouseRequest, PageParams, UpdateWarehouseRequest, WarehouseList, WarehouseView,
+    CreateWarehouseRequest, Created, PageParams, UpdateWarehouseRequest, WarehouseList,
+    WarehouseView,
 };
 use crate::error::{ApiError, ErrorResponse};
 use crate::http::extract::{Ctx, Json, Path, Query};
@@ -39,7 +40,7 @@ pub async fn create(
     State(state): State<AppState>,
     Ctx(ctx): Ctx,
     Json(request): Json<CreateWarehouseRequest>,
-) -> Result<(StatusCode, axum::Json<WarehouseView>), ApiError> {
+) -> Result<Created<WarehouseView>, ApiError> {
     let warehouse = state
         .service
         .create_warehouse(
@@ -50,7 +51,11 @@ pub async fn create(
             },
         )
         .await?;
-    Ok((StatusCode::CREATED, axum::Json(warehouse.into())))
+    Ok(Created {
+        id: warehouse.id.to_string(),
+        name: Some(warehouse.name.clone()),
+        body: warehouse.into(),
+    })
 }
 
 /// Get a warehouse (secrets are never returned).
