@@ -210,6 +210,16 @@ pub struct Settings {
     )]
     pub login_rate_per_account: u32,
 
+    /// Days audit events are kept; older events are removed every 10 minutes. 0 keeps them
+    /// forever.
+    #[arg(
+        long,
+        env = "PANGOLIN_AUDIT_RETENTION_DAYS",
+        default_value_t = 365,
+        global = true
+    )]
+    pub audit_retention_days: u32,
+
     /// Password of the Root user `root` created on first start; without it a password is
     /// generated and printed once.
     #[arg(
@@ -321,6 +331,12 @@ impl Settings {
                 ))
             })?;
         Ok(Some(key))
+    }
+
+    /// How long audit events are kept (`None`: forever).
+    pub fn audit_retention(&self) -> Option<Duration> {
+        (self.audit_retention_days > 0)
+            .then(|| Duration::from_secs(u64::from(self.audit_retention_days) * 24 * 3600))
     }
 
     /// The authentication settings.
@@ -442,6 +458,16 @@ mod tests {
     }
 
     const HEX_KEY: &str = "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f";
+
+    #[test]
+    fn audit_events_are_kept_a_year_unless_configured() {
+        let day = Duration::from_secs(24 * 3600);
+        assert_eq!(settings(&[]).audit_retention(), Some(365 * day));
+        let week = settings(&["--audit-retention-days", "7"]);
+        assert_eq!(week.audit_retention(), Some(7 * day));
+        let forever = settings(&["--audit-retention-days", "0"]);
+        assert_eq!(forever.audit_retention(), None);
+    }
 
     #[test]
     fn the_embedded_default_generates_a_private_key_file_once() {

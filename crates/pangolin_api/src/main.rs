@@ -119,7 +119,10 @@ async fn serve(settings: &Settings) -> anyhow::Result<()> {
             max_body_bytes: settings.max_body_bytes,
         },
     );
-    tokio::spawn(housekeeping(state.service.clone()));
+    tokio::spawn(housekeeping(
+        state.service.clone(),
+        settings.audit_retention(),
+    ));
     let (stopping_tx, stopping_rx) = tokio::sync::oneshot::channel::<()>();
     let app = router(state.clone()).into_make_service_with_connect_info::<std::net::SocketAddr>();
     let server = axum::serve(listener, app).with_graceful_shutdown(async move {
@@ -143,10 +146,11 @@ async fn serve(settings: &Settings) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// How often expired token records and recovered rate-limit counters are removed.
+/// How often expired token records, recovered rate-limit counters and audit events past their
+/// retention are removed.
 const HOUSEKEEPING_INTERVAL: Duration = Duration::from_secs(600);
 
-async fn housekeeping(service: std::sync::Arc<Service>) {
+async fn housekeeping(service: std::sync::Arc<Service>, audit_retention: Option<Duration>) {
     let mut interval = tokio::time::interval(HOUSEKEEPING_INTERVAL);
     loop {
         interval.tick().await;
@@ -154,6 +158,16 @@ async fn housekeeping(service: std::sync::Arc<Service>) {
             Ok(0) => {}
             Ok(removed) => tracing::info!(removed, "removed expired token records"),
             Err(e) => tracing::warn!(error = %e, "removing expired token records failed"),
+        }
+        let Some(retention) = audit_retention else {
+            continue;
+        };
+        match service.expire_audit_events(retention).await {
+            Ok(0) => {}
+            Ok(removed) => tracing::info!(removed, "removed audit events past their retention"),
+            Err(e) => {
+                tracing::warn!(error = %e, "removing audit events past their retention failed")
+            }
         }
     }
 }

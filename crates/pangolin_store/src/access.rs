@@ -158,4 +158,7 @@ pub trait AuditLog: Send + Sync {
         tenant: Option<TenantId>,
         id: AuditEventId,
     ) -> Result<AuditEvent>;
+    /// Removes at most `limit` events (oldest first) recorded before `before`, of every tenant;
+    /// returns how many. Callers repeat until fewer than `limit` go, so no statement runs long.
+    async fn delete_audit_events_before(&self, before: i64, limit: u32) -> Result<u64>;
 }

@@ -4,9 +4,10 @@
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
 
 use pangolin_core::{
-    AuditEvent, AuditEventId, AuditFilter, Error, Page, PageRequest, Result, TenantId,
+    AuditEvent, AuditEventId, AuditFilter, Error, Page, PageRequest, Result, TenantId, now_millis,
 };
 use pangolin_store::CatalogStore;
 use tokio::sync::{mpsc, oneshot};
@@ -17,6 +18,8 @@ use super::{RequestContext, Service};
 const QUEUE_CAPACITY: usize = 10_000;
 /// The most events written in one batch.
 const BATCH: usize = 256;
+/// The most expired events removed by one statement.
+const EXPIRY_BATCH: u32 = 10_000;
 
 /// Counters of the audit writer, exported as metrics.
 #[derive(Debug, Default)]
@@ -122,6 +125,23 @@ impl Service {
         let (done, flushed) = oneshot::channel();
         if self.audit.sender.send(Message::Flush(done)).await.is_ok() {
             let _ = flushed.await;
+        }
+    }
+
+    /// Removes the events recorded more than `retention` ago, in batches; returns how many.
+    pub async fn expire_audit_events(&self, retention: Duration) -> Result<u64> {
+        let retention = i64::try_from(retention.as_millis()).unwrap_or(i64::MAX);
+        let before = now_millis().saturating_sub(retention);
+        let mut removed = 0;
+        loop {
+            let batch = self
+                .store
+                .delete_audit_events_before(before, EXPIRY_BATCH)
+                .await?;
+            removed += batch;
+            if batch < u64::from(EXPIRY_BATCH) {
+                return Ok(removed);
+            }
         }
     }
 

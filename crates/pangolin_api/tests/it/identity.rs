@@ -765,6 +765,40 @@ async fn the_audit_log_names_what_requests_create_and_rename() {
     assert_eq!(dropped[0]["result"], "success");
 }
 
+/// Retention removes the events older than it and keeps the rest.
+#[tokio::test]
+async fn audit_events_past_their_retention_are_removed() {
+    let app = TestApp::new().await;
+    app.namespace(&["old"]).await;
+    app.flush_audit().await;
+    tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
+    app.namespace(&["recent"]).await;
+    app.flush_audit().await;
+    let before = app.get("/api/v1/audit/count").await.body["count"]
+        .as_u64()
+        .unwrap();
+
+    let removed = app
+        .state
+        .service
+        .expire_audit_events(std::time::Duration::from_secs(1))
+        .await
+        .unwrap();
+    assert!(
+        removed >= 1,
+        "the first namespace's creation is past retention"
+    );
+    let names: Vec<Value> = app.get("/api/v1/audit").await.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["resource-name"].clone())
+        .collect();
+    assert!(names.contains(&json!("default/recent")), "{names:?}");
+    assert!(!names.contains(&json!("default/old")), "{names:?}");
+    assert_eq!(names.len() as u64, before - removed);
+}
+
 #[tokio::test]
 async fn logins_are_rate_limited_per_client_ip() {
     use axum::extract::connect_info::MockConnectInfo;

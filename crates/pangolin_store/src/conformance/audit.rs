@@ -1,5 +1,5 @@
 //! Cases for the audit log: appending, reading by id, listing newest first with filters and keyset
-//! pagination, counting, and tenant scoping.
+//! pagination, counting, tenant scoping and retention.
 
 use std::sync::Arc;
 
@@ -355,4 +355,38 @@ pub async fn audit_pagination(store: Arc<dyn CatalogStore>) {
     let mut seen = first.items.clone();
     seen.extend(rest.items);
     assert_eq!(id_strings(&seen, |e| e.id), newest_first(&a_refs));
+}
+
+/// Retention removes events recorded before the cutoff, of every tenant and of none, oldest
+/// first and at most `limit` at a time; events at or after the cutoff stay.
+pub async fn audit_retention(store: Arc<dyn CatalogStore>) {
+    let a = tenant("a");
+    store.create_tenant(&a).await.unwrap();
+    // Recorded out of time order: retention goes by time, not by id.
+    let late = audit_event(Some(a.id), 300, "table.commit");
+    let old = audit_event(None, 100, "user.login");
+    let older = audit_event(Some(a.id), 50, "table.commit");
+    let cutoff = audit_event(Some(a.id), 200, "table.drop");
+    let middle = audit_event(Some(a.id), 150, "table.drop");
+    store
+        .insert_audit_events(&[
+            late.clone(),
+            old.clone(),
+            older.clone(),
+            cutoff.clone(),
+            middle.clone(),
+        ])
+        .await
+        .unwrap();
+    let all = AuditFilter::default();
+
+    assert_eq!(store.delete_audit_events_before(200, 2).await.unwrap(), 2);
+    assert_listed(&store, None, &all, &[&late, &cutoff, &middle]).await;
+    assert_eq!(store.delete_audit_events_before(200, 2).await.unwrap(), 1);
+    assert_eq!(store.delete_audit_events_before(200, 2).await.unwrap(), 0);
+    assert_listed(&store, None, &all, &[&late, &cutoff]).await;
+    assert_not_found(
+        store.get_audit_event(None, middle.id).await,
+        Entity::AuditEvent,
+    );
 }

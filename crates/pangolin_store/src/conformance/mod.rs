@@ -89,7 +89,8 @@ macro_rules! for_each_conformance_case {
             access_tenant_isolation,
             audit_events_by_tenant,
             audit_filters,
-            audit_pagination
+            audit_pagination,
+            audit_retention
         ]}
     };
 }

@@ -87,4 +87,20 @@ impl AuditLog for MemoryStore {
             .cloned()
             .ok_or_else(|| Error::not_found(Entity::AuditEvent, id))
     }
+
+    async fn delete_audit_events_before(&self, before: i64, limit: u32) -> Result<u64> {
+        let mut state = self.write();
+        let mut expired: Vec<(i64, AuditEventId)> = state
+            .audit
+            .values()
+            .filter(|e| e.at < before)
+            .map(|e| (e.at, e.id))
+            .collect();
+        expired.sort_unstable();
+        expired.truncate(limit as usize);
+        for (_, id) in &expired {
+            state.audit.remove(id);
+        }
+        Ok(expired.len() as u64)
+    }
 }

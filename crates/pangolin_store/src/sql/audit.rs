@@ -173,4 +173,17 @@ impl AuditLog for SqlStore {
         .ok_or_else(|| Error::not_found(Entity::AuditEvent, id))?
         .into_event()
     }
+
+    async fn delete_audit_events_before(&self, before: i64, limit: u32) -> Result<u64> {
+        let result = sqlx::query(
+            "DELETE FROM audit_events WHERE id IN
+                 (SELECT id FROM audit_events WHERE at < $1 ORDER BY at LIMIT $2)",
+        )
+        .bind(before)
+        .bind(i64::from(limit))
+        .execute(&self.write)
+        .await
+        .map_err(map)?;
+        Ok(result.rows_affected())
+    }
 }
