@@ -14,7 +14,9 @@ use pangolin_store::memory::MemoryStore;
 use pangolin_store::secrets::EncryptionKey;
 use pangolin_store::sql::{Backend, SqlOptions, SqlStore};
 
+use crate::HttpSettings;
 use crate::auth::jwt::JwtKeys;
+use crate::http::client::TrustedProxies;
 use crate::service::{AuthSettings, RateLimitSettings};
 
 /// Pangolin: a multi-tenant Apache Iceberg REST catalog.
@@ -127,6 +129,12 @@ pub struct Settings {
     /// Largest accepted request body in bytes; larger requests get 413.
     #[arg(long, env = "PANGOLIN_MAX_BODY_BYTES", default_value_t = 16 * 1024 * 1024, global = true)]
     pub max_body_bytes: usize,
+
+    /// Proxies (addresses or networks, comma-separated) whose `X-Forwarded-For` header names the
+    /// client for per-IP rate limits and the audit log. Empty: the TCP peer is the client.
+    #[arg(long, env = "PANGOLIN_TRUSTED_PROXIES", value_delimiter = ',', global = true,
+        value_parser = TrustedProxies::parse_entry)]
+    pub trusted_proxies: Vec<ipnet::IpNet>,
 
     /// Log filter, in `tracing` env-filter syntax (e.g. `info`, `pangolin_api=debug`).
     #[arg(long, env = "PANGOLIN_LOG", default_value = "info", global = true)]
@@ -333,6 +341,14 @@ impl Settings {
         Ok(Some(key))
     }
 
+    /// The HTTP layer's settings.
+    pub fn http_settings(&self) -> HttpSettings {
+        HttpSettings {
+            max_body_bytes: self.max_body_bytes,
+            trusted_proxies: TrustedProxies::new(self.trusted_proxies.clone()),
+        }
+    }
+
     /// How long audit events are kept (`None`: forever).
     pub fn audit_retention(&self) -> Option<Duration> {
         (self.audit_retention_days > 0)
@@ -458,6 +474,24 @@ mod tests {
     }
 
     const HEX_KEY: &str = "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f";
+
+    #[test]
+    fn trusted_proxies_are_a_comma_separated_list() {
+        let http = settings(&["--trusted-proxies", "10.0.0.0/8, 192.0.2.1"]).http_settings();
+        let expected = ["10.0.0.0/8", "192.0.2.1/32"].map(|n| n.parse().unwrap());
+        assert_eq!(http.trusted_proxies, TrustedProxies::new(expected.to_vec()));
+        assert_eq!(
+            settings(&[]).http_settings().trusted_proxies,
+            TrustedProxies::default()
+        );
+        let argv = [
+            "pangolin_api",
+            "--trusted-proxies",
+            "10.0.0.0/8,proxy.internal",
+        ];
+        let err = Cli::try_parse_from(argv).unwrap_err().to_string();
+        assert!(err.contains("proxy.internal"), "{err}");
+    }
 
     #[test]
     fn audit_events_are_kept_a_year_unless_configured() {

@@ -7,7 +7,7 @@ use anyhow::Context;
 use clap::Parser;
 use pangolin_api::config::{Cli, Command, LogFormat, Settings, migrate, open_store};
 use pangolin_api::service::Service;
-use pangolin_api::{AppState, HttpSettings, bootstrap, http, router};
+use pangolin_api::{AppState, bootstrap, http, router};
 use tracing_subscriber::EnvFilter;
 
 #[tokio::main]
@@ -113,12 +113,7 @@ async fn serve(settings: &Settings) -> anyhow::Result<()> {
          catalog = RestCatalog(\"pangolin\", uri=\"http://{address}\", warehouse=\"default\", \
          token=\"<token>\")  # or credential=\"<client-id>:<client-secret>\"\n"
     );
-    let state = AppState::new(
-        service,
-        HttpSettings {
-            max_body_bytes: settings.max_body_bytes,
-        },
-    );
+    let state = AppState::new(service, settings.http_settings());
     tokio::spawn(housekeeping(
         state.service.clone(),
         settings.audit_retention(),

@@ -2,6 +2,7 @@
 
 use std::sync::Arc;
 
+use crate::http::client::TrustedProxies;
 use crate::service::Service;
 
 /// Everything handlers need. Cheap to clone.
@@ -28,12 +29,15 @@ impl AppState {
 pub struct HttpSettings {
     /// Requests with larger bodies are refused with 413.
     pub max_body_bytes: usize,
+    /// Proxies whose `X-Forwarded-For` names the client.
+    pub trusted_proxies: TrustedProxies,
 }
 
 impl Default for HttpSettings {
     fn default() -> Self {
         Self {
             max_body_bytes: 16 * 1024 * 1024,
+            trusted_proxies: TrustedProxies::default(),
         }
     }
 }

@@ -17,7 +17,6 @@ use axum::middleware::Next;
 use axum::response::Response;
 use pangolin_core::{AuditEvent, AuditEventId, AuditResult, TenantId, UserId, now_millis};
 
-use crate::http::extract::client_ip;
 use crate::state::AppState;
 
 /// Who made the request, filled in by the `Ctx` extractor once it authenticated the caller.
@@ -126,7 +125,11 @@ pub async fn record(
     };
     let user_agent = header(&request, "user-agent");
     let request_id = header(&request, "x-request-id");
-    let ip = client_ip(request.extensions()).map(|ip| ip.to_string());
+    let ip = state
+        .settings
+        .trusted_proxies
+        .client_ip(request.extensions(), request.headers())
+        .map(|ip| ip.to_string());
 
     let response = next.run(request).await;
 

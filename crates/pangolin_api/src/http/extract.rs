@@ -155,7 +155,11 @@ impl FromRequestParts<AppState> for Ctx {
             (false, None) => principal.tenant_id,
         };
         let client = ClientInfo {
-            ip: client_ip(&parts.extensions).map(|ip| ip.to_string()),
+            ip: state
+                .settings
+                .trusted_proxies
+                .client_ip(&parts.extensions, &parts.headers)
+                .map(|ip| ip.to_string()),
             user_agent: header("user-agent").map(str::to_owned),
         };
         let request_id = header("x-request-id").unwrap_or("-").to_owned();
@@ -203,29 +207,23 @@ pub fn namespace(encoded: &str) -> Result<NamespaceIdent, ApiError> {
     NamespaceIdent::from_encoded(encoded).map_err(ApiError::from)
 }
 
-/// The client's IP address, when the server knows it (it serves with connect info).
+/// The client's IP address, when the server knows it (it serves with connect info): the peer, or
+/// the address a trusted proxy forwarded.
 #[derive(Clone, Copy, Debug)]
 pub struct ClientIp(pub Option<std::net::IpAddr>);
 
-impl<S: Send + Sync> FromRequestParts<S> for ClientIp {
+impl FromRequestParts<AppState> for ClientIp {
     type Rejection = std::convert::Infallible;
 
-    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        Ok(ClientIp(client_ip(&parts.extensions)))
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        Ok(ClientIp(
+            state
+                .settings
+                .trusted_proxies
+                .client_ip(&parts.extensions, &parts.headers),
+        ))
     }
-}
-
-/// The peer address the server recorded for a request (or a test's `MockConnectInfo`).
-pub fn client_ip(extensions: &axum::http::Extensions) -> Option<std::net::IpAddr> {
-    use axum::extract::ConnectInfo;
-    use axum::extract::connect_info::MockConnectInfo;
-    use std::net::SocketAddr;
-    extensions
-        .get::<ConnectInfo<SocketAddr>>()
-        .map(|c| c.0.ip())
-        .or_else(|| {
-            extensions
-                .get::<MockConnectInfo<SocketAddr>>()
-                .map(|c| c.0.ip())
-        })
 }

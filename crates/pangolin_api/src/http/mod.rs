@@ -2,6 +2,7 @@
 //! render; every failure is an Iceberg error response.
 
 pub mod audit;
+pub mod client;
 pub mod docs;
 pub mod extract;
 mod health;

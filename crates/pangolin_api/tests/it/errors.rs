@@ -126,6 +126,7 @@ async fn bad_identifiers_are_bad_requests() {
 async fn oversized_bodies_are_refused() {
     let app = TestApp::with_settings(HttpSettings {
         max_body_bytes: 1024,
+        ..HttpSettings::default()
     })
     .await;
     let big = json!({"namespace": ["a"], "properties": {"k": "v".repeat(2048)}});

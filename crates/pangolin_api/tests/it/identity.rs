@@ -836,3 +836,67 @@ async fn logins_are_rate_limited_per_client_ip() {
     let (status, _) = login(&app, None, "root", ROOT_PASSWORD).await;
     assert_eq!(status, 200);
 }
+
+/// Behind a trusted proxy, the client is the address it forwards: the per-IP limit applies to each
+/// client, not to the proxy, and the audit log names the client.
+#[tokio::test]
+async fn behind_a_trusted_proxy_the_forwarded_client_is_limited_and_audited() {
+    use axum::extract::connect_info::MockConnectInfo;
+    use pangolin_api::HttpSettings;
+    use pangolin_api::http::client::TrustedProxies;
+    use tower::ServiceExt;
+
+    let app = TestApp::with_settings(HttpSettings {
+        trusted_proxies: TrustedProxies::new(vec!["10.0.0.0/8".parse().unwrap()]),
+        ..HttpSettings::default()
+    })
+    .await;
+    let proxy = app
+        .router
+        .clone()
+        .layer(MockConnectInfo(std::net::SocketAddr::from((
+            [10, 0, 0, 1],
+            40000,
+        ))));
+    let attempt = |i: usize, forwarded: String| {
+        let proxy = proxy.clone();
+        async move {
+            let request = Request::builder()
+                .method(Method::POST)
+                .uri("/api/v1/users/login")
+                .header("content-type", "application/json")
+                .header("x-forwarded-for", forwarded)
+                .body(Body::from(
+                    json!({"username": format!("guess{i}"), "password": "not a password"})
+                        .to_string(),
+                ))
+                .unwrap();
+            proxy.oneshot(request).await.unwrap().status().as_u16()
+        }
+    };
+    // 80 clients through one proxy: more than one address's 60, none limited.
+    for i in 0..80 {
+        let status = attempt(i, format!("198.51.100.{i}, 10.0.0.7")).await;
+        assert_eq!(status, 401, "client {i}");
+    }
+    // One client is limited, whatever it claims to the left of what the proxy saw.
+    let mut statuses = Vec::new();
+    for i in 0..80 {
+        statuses.push(attempt(i, format!("192.0.2.{i}, 203.0.113.9")).await);
+        if statuses.last() == Some(&429) {
+            break;
+        }
+    }
+    assert!(statuses[..60].iter().all(|s| *s == 401), "{statuses:?}");
+    assert_eq!(statuses.last(), Some(&429), "{statuses:?}");
+
+    app.flush_audit().await;
+    let events = app
+        .get("/api/v1/audit?action=POST%20/api/v1/users/login&pageToken=&pageSize=1")
+        .await;
+    assert_eq!(
+        events.body["items"][0]["ip"], "203.0.113.9",
+        "{}",
+        events.text
+    );
+}
